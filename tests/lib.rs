@@ -1,0 +1,1 @@
+//! Test support lives in `api/`; this library is intentionally empty.
