@@ -1,0 +1,15 @@
+//! Database migrations for Yungui. One file per change; a landed migration is never edited.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261123_000001_enrollment_core;
+
+/// The ordered list of migrations, applied by `yungui migrate` and on `serve`.
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261123_000001_enrollment_core::Migration)]
+    }
+}
