@@ -1,0 +1,87 @@
+//! The domain's error type: what went wrong, in terms the API can map to a status.
+
+use sea_orm::{DbErr, SqlErr};
+use serde::Serialize;
+
+/// One problem with one input field, reported together with all the others.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct FieldError {
+    /// The field's name as the client sent it (`national_id`, `capacities[2].capacity`).
+    pub field: String,
+    /// A stable machine code (`required`, `invalid_checksum`, `unknown_major`, …).
+    pub code: String,
+    /// A sentence for people.
+    pub message: String,
+}
+
+impl FieldError {
+    /// A field error from its parts.
+    pub fn new(field: impl Into<String>, code: impl Into<String>, message: impl Into<String>) -> Self {
+        Self { field: field.into(), code: code.into(), message: message.into() }
+    }
+
+    /// A field error from a value type's refusal.
+    pub fn from_value(field: impl Into<String>, e: crate::values::ValueError) -> Self {
+        Self::new(field, e.code, e.message)
+    }
+}
+
+/// Why a domain operation did not happen.
+#[derive(Debug, thiserror::Error)]
+pub enum DomainError {
+    /// The thing does not exist, or the caller may not know that it does.
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    /// The caller knows the thing exists but may not do this to it.
+    #[error("{0}")]
+    Forbidden(String),
+    /// Credentials are missing, wrong, expired or revoked.
+    #[error("{0}")]
+    Unauthorized(String),
+    /// The request is well-formed but clashes with the current state (illegal transition,
+    /// full capacity, duplicate person).
+    #[error("{message}")]
+    Conflict { code: &'static str, message: String },
+    /// Input fields that break the rules, all of them.
+    #[error("invalid input")]
+    Invalid(Vec<FieldError>),
+    /// The database failed; the cause is logged, never shown to clients.
+    #[error(transparent)]
+    Db(#[from] DbErr),
+    /// Something that should not happen (bad key material, corrupt ciphertext).
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl DomainError {
+    /// A conflict with a code and message.
+    pub fn conflict(code: &'static str, message: impl Into<String>) -> Self {
+        Self::Conflict { code, message: message.into() }
+    }
+
+    /// A single-field validation error.
+    pub fn invalid(field: &str, code: &str, message: impl Into<String>) -> Self {
+        Self::Invalid(vec![FieldError::new(field, code, message)])
+    }
+}
+
+impl From<crate::lifecycle::Refusal> for DomainError {
+    fn from(r: crate::lifecycle::Refusal) -> Self {
+        Self::Conflict { code: "illegal_transition", message: r.message }
+    }
+}
+
+/// Maps unique-key violations of a write to a named conflict instead of a 500.
+pub trait OnConstraint<T> {
+    /// On a unique violation, return `Conflict { code, message }`.
+    fn on_unique(self, code: &'static str, message: &str) -> Result<T, DomainError>;
+}
+
+impl<T> OnConstraint<T> for Result<T, DbErr> {
+    fn on_unique(self, code: &'static str, message: &str) -> Result<T, DomainError> {
+        self.map_err(|e| match e.sql_err() {
+            Some(SqlErr::UniqueConstraintViolation(_)) => DomainError::conflict(code, message),
+            _ => DomainError::Db(e),
+        })
+    }
+}

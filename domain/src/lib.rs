@@ -1,0 +1,16 @@
+//! The programme's rules: value types, the lifecycle state machines, the sea-orm
+//! entities and the services that read and write them. No HTTP in here.
+
+pub mod actor;
+pub mod crypto;
+pub mod entities;
+pub mod error;
+pub mod import_csv;
+pub mod lifecycle;
+pub mod services;
+pub mod synthetic;
+pub mod values;
+
+pub use actor::{Actor, Role, Scope};
+pub use crypto::Vault;
+pub use error::{DomainError, FieldError};

@@ -1,0 +1,129 @@
+//! Credentials: password check, rotating refresh tokens (stored hashed; a reused old
+//! token revokes its whole family), logout. Access tokens (JWT) are minted by the API.
+
+use chrono::Duration;
+use sea_orm::sea_query::Expr;
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
+use uuid::Uuid;
+
+use super::{new_id, now};
+use crate::DomainError;
+use crate::crypto::{random_token, token_hash, verify_password};
+use crate::entities::{refresh_token, user};
+
+/// A real argon2id hash, checked when the login is unknown so that unknown and known
+/// logins take the same time.
+static DUMMY_HASH: std::sync::LazyLock<String> =
+    std::sync::LazyLock::new(|| crate::crypto::hash_password("yungui-timing-equaliser").unwrap_or_default());
+
+fn bad_credentials() -> DomainError {
+    DomainError::Unauthorized("wrong login or password".into())
+}
+
+/// Checks a login and password; the same answer for an unknown login, a wrong
+/// password and a deactivated account, so nothing leaks.
+pub async fn authenticate<C: ConnectionTrait>(db: &C, login: &str, password: &str) -> Result<user::Model, DomainError> {
+    let found = user::Entity::find().filter(user::Column::Login.eq(login.trim())).one(db).await?;
+    let Some(u) = found else {
+        let _ = verify_password(password, &DUMMY_HASH);
+        return Err(bad_credentials());
+    };
+    let ok = match &u.password_hash {
+        Some(h) => verify_password(password, h),
+        None => {
+            let _ = verify_password(password, &DUMMY_HASH);
+            false
+        }
+    };
+    if !ok || !u.active {
+        return Err(bad_credentials());
+    }
+    Ok(u)
+}
+
+/// Loads an active user by id (for every authenticated request: a deactivated user is
+/// refused even while their access token is still live).
+pub async fn active_user<C: ConnectionTrait>(db: &C, id: Uuid) -> Result<user::Model, DomainError> {
+    match user::Entity::find_by_id(id).one(db).await? {
+        Some(u) if u.active => Ok(u),
+        _ => Err(DomainError::Unauthorized("the account is unknown or deactivated".into())),
+    }
+}
+
+/// Issues a new refresh token in `family` (a new family at login) and returns it in clear.
+pub async fn issue_refresh<C: ConnectionTrait>(
+    db: &C,
+    user_id: Uuid,
+    family: Option<Uuid>,
+    ttl: Duration,
+) -> Result<String, DomainError> {
+    let token = random_token();
+    refresh_token::ActiveModel {
+        id: Set(new_id()),
+        user_id: Set(user_id),
+        family_id: Set(family.unwrap_or_else(new_id)),
+        token_hash: Set(token_hash(&token)),
+        expires_at: Set(now() + ttl),
+        used_at: Set(None),
+        revoked_at: Set(None),
+        created_at: Set(now()),
+    }
+    .insert(db)
+    .await?;
+    Ok(token)
+}
+
+/// Exchanges a refresh token for a new one. A token that was already used (or revoked)
+/// means it was stolen or replayed: the whole family is revoked and the call refused.
+pub async fn rotate<C: ConnectionTrait>(db: &C, token: &str, ttl: Duration) -> Result<(user::Model, String), DomainError> {
+    let refused = || DomainError::Unauthorized("the refresh token is invalid, expired or revoked".into());
+    let Some(row) = refresh_token::Entity::find()
+        .filter(refresh_token::Column::TokenHash.eq(token_hash(token)))
+        .one(db)
+        .await?
+    else {
+        return Err(refused());
+    };
+    if row.expires_at <= now() {
+        return Err(refused());
+    }
+    // Conditional update: of two concurrent uses of one token, only one wins.
+    let claimed = refresh_token::Entity::update_many()
+        .col_expr(refresh_token::Column::UsedAt, Expr::value(now()))
+        .filter(refresh_token::Column::Id.eq(row.id))
+        .filter(refresh_token::Column::UsedAt.is_null())
+        .filter(refresh_token::Column::RevokedAt.is_null())
+        .exec(db)
+        .await?;
+    if claimed.rows_affected != 1 {
+        revoke_family(db, row.family_id).await?;
+        tracing::warn!(user_id = %row.user_id, "refresh token reused; token family revoked");
+        return Err(refused());
+    }
+    let user = active_user(db, row.user_id).await?;
+    let next = issue_refresh(db, user.id, Some(row.family_id), ttl).await?;
+    Ok((user, next))
+}
+
+/// Revokes every token of a family.
+pub async fn revoke_family<C: ConnectionTrait>(db: &C, family: Uuid) -> Result<(), DomainError> {
+    refresh_token::Entity::update_many()
+        .col_expr(refresh_token::Column::RevokedAt, Expr::value(now()))
+        .filter(refresh_token::Column::FamilyId.eq(family))
+        .filter(refresh_token::Column::RevokedAt.is_null())
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// Logs out: revokes the family of the given refresh token (unknown tokens are ignored).
+pub async fn logout<C: ConnectionTrait>(db: &C, token: &str) -> Result<(), DomainError> {
+    if let Some(row) = refresh_token::Entity::find()
+        .filter(refresh_token::Column::TokenHash.eq(token_hash(token)))
+        .one(db)
+        .await?
+    {
+        revoke_family(db, row.family_id).await?;
+    }
+    Ok(())
+}

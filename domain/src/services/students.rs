@@ -1,0 +1,465 @@
+//! Students (SPEC §3): enrolment from an admitted application, the lifecycle as an
+//! append-only event history (the `students` row is its projection, rewritten in the
+//! same transaction), reversal of the latest event, and the audited reveal.
+
+use chrono::NaiveDate;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set, TransactionTrait,
+};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use super::{Page, PageRequest, audit, new_id, now, require, scoping};
+use crate::entities::{application, cohort, cohort_capacity, identity_claim, major, programme, student, student_event, user};
+use crate::error::OnConstraint;
+use crate::lifecycle::{ApplicationAction, StudentAction, StudentState, next_application_state, next_standing, Standing};
+use crate::{Actor, DomainError, FieldError, Role, Scope};
+
+pub use super::student_views::*;
+
+/// Enrolment details.
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+pub struct Enrolment {
+    /// The day the student arrived (effective date of the first event).
+    pub enrolled_on: NaiveDate,
+    /// Teaching class, e.g. `2019机械1班`.
+    pub class_name: Option<String>,
+}
+
+/// The result of enrolment: the student and their new account's login.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Enrolled {
+    pub student: StudentView,
+    /// The student's login (their phone number); the password is set on activation.
+    pub login: String,
+}
+
+/// Enrols an admitted applicant: creates the student, the first event and the account.
+/// `initial_password` is for the demo loader and tests only; the API never sets it.
+pub async fn enroll(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    application_id: Uuid,
+    input: Enrolment,
+    initial_password: Option<&str>,
+) -> Result<Enrolled, DomainError> {
+    require(actor, &[Role::Admin, Role::Registrar])?;
+    let tx = db.begin().await?;
+    let app = super::applications::find_scoped(&tx, actor, application_id).await?;
+    let current = app.state.parse().map_err(|_| DomainError::Internal("unknown application state".into()))?;
+    next_application_state(current, ApplicationAction::Enroll)?;
+    let (Some(school_id), Some(major_id)) = (app.school_id, app.major_id) else {
+        return Err(DomainError::Internal("an admitted application without school or major".into()));
+    };
+    if let Scope::School(s) = actor.scope
+        && s != school_id
+    {
+        return Err(DomainError::Forbidden("this applicant was admitted to another school".into()));
+    }
+    let class_name = input.class_name.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned);
+    let t = now();
+    let id = new_id();
+    let s = student::ActiveModel {
+        id: Set(id),
+        application_id: Set(app.id),
+        cohort_id: Set(app.cohort_id),
+        national_id_hash: Set(app.national_id_hash.clone()),
+        national_id_enc: Set(app.national_id_enc.clone()),
+        national_id_masked: Set(app.national_id_masked.clone()),
+        name: Set(app.name.clone()),
+        gender: Set(app.gender.clone()),
+        birth_date: Set(app.birth_date),
+        origin_id: Set(app.origin_id),
+        school_id: Set(school_id),
+        major_id: Set(major_id),
+        class_name: Set(class_name),
+        intended_enterprise_id: Set(app.intended_enterprise_id),
+        bank_card_enc: Set(app.bank_card_enc.clone()),
+        bank_card_masked: Set(app.bank_card_masked.clone()),
+        phone: Set(app.phone.clone()),
+        email: Set(app.email.clone()),
+        guardian_name: Set(app.guardian_name.clone()),
+        guardian_phone: Set(app.guardian_phone.clone()),
+        enrolled_on: Set(input.enrolled_on),
+        state: Set(StudentState::Enrolled.as_str().to_owned()),
+        study_year: Set(1),
+        created_at: Set(t),
+        updated_at: Set(t),
+    }
+    .insert(&tx)
+    .await
+    .on_unique("already_enrolled", "this application is already enrolled")?;
+    student_event::ActiveModel {
+        id: Set(new_id()),
+        student_id: Set(id),
+        seq: Set(1),
+        action: Set("enroll".into()),
+        reverses_event_id: Set(None),
+        state_after: Set(StudentState::Enrolled.as_str().into()),
+        study_year_after: Set(1),
+        school_id_after: Set(school_id),
+        major_id_after: Set(major_id),
+        effective_date: Set(input.enrolled_on),
+        reason: Set(None),
+        actor_user_id: Set(actor.audit_id()),
+        recorded_at: Set(t),
+    }
+    .insert(&tx)
+    .await?;
+    let mut am: application::ActiveModel = app.clone().into();
+    am.state = Set("enrolled".into());
+    am.updated_at = Set(t);
+    am.update(&tx).await?;
+    identity_claim::Entity::update_many()
+        .col_expr(identity_claim::Column::StudentId, sea_orm::sea_query::Expr::value(id))
+        .filter(identity_claim::Column::ApplicationId.eq(app.id))
+        .exec(&tx)
+        .await?;
+    let login = free_login(&tx, &app.phone).await?;
+    let password_hash = match initial_password {
+        Some(p) => Some(crate::crypto::hash_password(p)?),
+        None => None,
+    };
+    user::ActiveModel {
+        id: Set(new_id()),
+        login: Set(login.clone()),
+        password_hash: Set(password_hash),
+        display_name: Set(app.name.clone()),
+        email: Set(app.email.clone()),
+        language: Set("zh".into()),
+        role: Set(Role::Student.as_str().into()),
+        school_id: Set(None),
+        origin_id: Set(None),
+        enterprise_id: Set(None),
+        student_id: Set(Some(id)),
+        active: Set(true),
+        created_at: Set(t),
+        updated_at: Set(t),
+    }
+    .insert(&tx)
+    .await?;
+    audit::record(
+        &tx,
+        actor,
+        "student.enroll",
+        "student",
+        Some(id.to_string()),
+        serde_json::json!({ "application_id": app.id, "enrolled_on": input.enrolled_on, "login": login }),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Enrolled { student: StudentView::for_actor(s, actor), login })
+}
+
+/// The phone number as login, with a suffix if someone already has it.
+async fn free_login<C: ConnectionTrait>(db: &C, phone: &str) -> Result<String, DomainError> {
+    for n in 0..100 {
+        let candidate = if n == 0 { phone.to_owned() } else { format!("{phone}-{n}") };
+        if user::Entity::find().filter(user::Column::Login.eq(candidate.clone())).count(db).await? == 0 {
+            return Ok(candidate);
+        }
+    }
+    Err(DomainError::conflict("login_taken", "no free login for this phone number"))
+}
+
+/// Loads one student within the actor's scope (403, or 404 for students and the unscoped).
+pub async fn find_scoped<C: ConnectionTrait>(db: &C, actor: &Actor, id: Uuid) -> Result<student::Model, DomainError> {
+    match student::Entity::find_by_id(id).filter(scoping::students(actor)).one(db).await? {
+        Some(s) => Ok(s),
+        None => Err(scoping::out_of_scope::<student::Entity, _>(db, actor, id, "student").await),
+    }
+}
+
+/// Filters for the student list.
+#[derive(Debug, Default, Clone, Deserialize, utoipa::IntoParams)]
+pub struct StudentFilter {
+    pub cohort_id: Option<Uuid>,
+    pub school_id: Option<Uuid>,
+    pub major_id: Option<Uuid>,
+    pub origin_id: Option<Uuid>,
+    pub enterprise_id: Option<Uuid>,
+    /// enrolled, suspended, withdrawn, expelled or graduated.
+    pub state: Option<String>,
+    pub study_year: Option<i32>,
+    /// Name contains.
+    pub q: Option<String>,
+}
+
+/// Lists students within the actor's scope.
+pub async fn list<C: ConnectionTrait>(db: &C, actor: &Actor, f: &StudentFilter, page: PageRequest) -> Result<Page<StudentView>, DomainError> {
+    if actor.role == Role::Student {
+        return Err(DomainError::Forbidden("students see their own record at /me/status".into()));
+    }
+    let mut q = student::Entity::find().filter(scoping::students(actor));
+    if let Some(v) = f.cohort_id {
+        q = q.filter(student::Column::CohortId.eq(v));
+    }
+    if let Some(v) = f.school_id {
+        q = q.filter(student::Column::SchoolId.eq(v));
+    }
+    if let Some(v) = f.major_id {
+        q = q.filter(student::Column::MajorId.eq(v));
+    }
+    if let Some(v) = f.origin_id {
+        q = q.filter(student::Column::OriginId.eq(v));
+    }
+    if let Some(v) = f.enterprise_id {
+        q = q.filter(student::Column::IntendedEnterpriseId.eq(v));
+    }
+    if let Some(v) = &f.state {
+        q = q.filter(student::Column::State.eq(v.clone()));
+    }
+    if let Some(v) = f.study_year {
+        q = q.filter(student::Column::StudyYear.eq(v));
+    }
+    if let Some(v) = f.q.as_deref().filter(|s| !s.is_empty()) {
+        q = q.filter(student::Column::Name.contains(v));
+    }
+    let total = q.clone().count(db).await?;
+    let rows = q
+        .order_by_asc(student::Column::Name)
+        .order_by_asc(student::Column::Id)
+        .offset(page.index() * page.size())
+        .limit(page.size())
+        .all(db)
+        .await?;
+    Ok(Page { items: rows.into_iter().map(|s| StudentView::for_actor(s, actor)).collect(), total, page: page.page.max(1), limit: page.size() })
+}
+
+/// One student.
+pub async fn get<C: ConnectionTrait>(db: &C, actor: &Actor, id: Uuid) -> Result<StudentView, DomainError> {
+    Ok(StudentView::for_actor(find_scoped(db, actor, id).await?, actor))
+}
+
+/// The student's events, oldest first.
+pub async fn history<C: ConnectionTrait>(db: &C, actor: &Actor, id: Uuid) -> Result<Vec<EventView>, DomainError> {
+    find_scoped(db, actor, id).await?;
+    Ok(events(db, id).await?.into_iter().map(Into::into).collect())
+}
+
+async fn events<C: ConnectionTrait>(db: &C, id: Uuid) -> Result<Vec<student_event::Model>, DomainError> {
+    Ok(student_event::Entity::find()
+        .filter(student_event::Column::StudentId.eq(id))
+        .order_by_asc(student_event::Column::Seq)
+        .all(db)
+        .await?)
+}
+
+/// A lifecycle change asked for by a registrar.
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+pub struct TransitionRequest {
+    /// advance, suspend, resume, withdraw, expel, transfer, graduate, or reverse (undo the latest event).
+    pub action: String,
+    /// The day it takes effect (not before the previous event's).
+    pub effective_date: NaiveDate,
+    /// Why; required for suspend, withdraw, expel, transfer and reverse.
+    pub reason: Option<String>,
+    /// For transfer: the new major (its school becomes the student's school).
+    pub major_id: Option<Uuid>,
+}
+
+/// A snapshot kept on the reversal stack.
+#[derive(Clone, Copy)]
+struct Snap {
+    event_id: Uuid,
+    state: StudentState,
+    year: i32,
+    school: Uuid,
+    major: Uuid,
+}
+
+/// Replays the history into the stack of positions a reverse can walk back through.
+fn stack_of(evts: &[student_event::Model]) -> Result<Vec<Snap>, DomainError> {
+    let mut stack: Vec<Snap> = Vec::new();
+    for e in evts {
+        if e.action == "reverse" {
+            stack.pop();
+            continue;
+        }
+        let state = e.state_after.parse().map_err(|_| DomainError::Internal("unknown state in history".into()))?;
+        stack.push(Snap { event_id: e.id, state, year: e.study_year_after, school: e.school_id_after, major: e.major_id_after });
+    }
+    Ok(stack)
+}
+
+/// Applies a transition (or a reversal) and returns the student afterwards.
+pub async fn transition(db: &DatabaseConnection, actor: &Actor, id: Uuid, req: TransitionRequest) -> Result<StudentView, DomainError> {
+    require(actor, &[Role::Admin, Role::Registrar])?;
+    let reason = req.reason.as_deref().map(str::trim).filter(|r| !r.is_empty()).map(str::to_owned);
+    let reversing = req.action == "reverse";
+    let action: Option<StudentAction> = if reversing {
+        None
+    } else {
+        Some(req.action.parse().map_err(|_| {
+            DomainError::invalid(
+                "action",
+                "invalid_value",
+                "action is one of advance, suspend, resume, withdraw, expel, transfer, graduate, reverse",
+            )
+        })?)
+    };
+    let needs_reason = reversing
+        || matches!(action, Some(StudentAction::Suspend | StudentAction::Withdraw | StudentAction::Expel | StudentAction::Transfer));
+    if needs_reason && reason.is_none() {
+        return Err(DomainError::invalid("reason", "required", format!("{} needs a reason", req.action)));
+    }
+
+    let tx = db.begin().await?;
+    let s = find_scoped(&tx, actor, id).await?;
+    let evts = events(&tx, id).await?;
+    let stack = stack_of(&evts)?;
+    let Some(last) = evts.last() else {
+        return Err(DomainError::Internal("a student without history".into()));
+    };
+    let Some(top) = stack.last().copied() else {
+        return Err(DomainError::Internal("a student whose history reverses its enrolment".into()));
+    };
+    if req.effective_date < last.effective_date {
+        return Err(DomainError::Invalid(vec![FieldError::new(
+            "effective_date",
+            "before_previous_event",
+            format!("the effective date may not be before the previous event's ({})", last.effective_date),
+        )]));
+    }
+    let (after, reverses) = if reversing {
+        if stack.len() < 2 {
+            return Err(DomainError::conflict("nothing_to_reverse", "there is no event to reverse: only the enrolment remains"));
+        }
+        (stack[stack.len() - 2], Some(top.event_id))
+    } else {
+        let action = action.unwrap_or(StudentAction::Advance);
+        let study_years = study_years_of(&tx, s.cohort_id).await?;
+        let standing = Standing { state: top.state, study_year: u8::try_from(top.year).unwrap_or(0) };
+        let next = next_standing(standing, action, study_years)?;
+        let (school, major) = if action == StudentAction::Transfer {
+            transfer_target(&tx, &s, req.major_id).await?
+        } else {
+            (top.school, top.major)
+        };
+        (Snap { event_id: Uuid::nil(), state: next.state, year: i32::from(next.study_year), school, major }, None)
+    };
+
+    let event_id = new_id();
+    let action_name = if reversing { "reverse".to_owned() } else { req.action.clone() };
+    student_event::ActiveModel {
+        id: Set(event_id),
+        student_id: Set(id),
+        seq: Set(last.seq + 1),
+        action: Set(action_name.clone()),
+        reverses_event_id: Set(reverses),
+        state_after: Set(after.state.as_str().to_owned()),
+        study_year_after: Set(after.year),
+        school_id_after: Set(after.school),
+        major_id_after: Set(after.major),
+        effective_date: Set(req.effective_date),
+        reason: Set(reason.clone()),
+        actor_user_id: Set(actor.audit_id()),
+        recorded_at: Set(now()),
+    }
+    .insert(&tx)
+    .await
+    .on_unique("concurrent_change", "the student changed at the same time; reload and try again")?;
+
+    // One national ID, one active record: leaving frees it, coming back takes it again.
+    let was_active = top.state.is_active() || top.state == StudentState::Graduated;
+    let is_active = after.state.is_active() || after.state == StudentState::Graduated;
+    if was_active && !is_active {
+        identity_claim::Entity::delete_many().filter(identity_claim::Column::StudentId.eq(id)).exec(&tx).await?;
+    } else if !was_active && is_active {
+        identity_claim::ActiveModel {
+            national_id_hash: Set(s.national_id_hash.clone()),
+            cohort_id: Set(s.cohort_id),
+            application_id: Set(s.application_id),
+            student_id: Set(Some(id)),
+            claimed_at: Set(now()),
+        }
+        .insert(&tx)
+        .await
+        .on_unique("duplicate_person", "this person has meanwhile applied or enrolled elsewhere; the reversal cannot restore them")?;
+    }
+
+    let before = (s.state.clone(), s.study_year);
+    let mut am: student::ActiveModel = s.into();
+    am.state = Set(after.state.as_str().to_owned());
+    am.study_year = Set(after.year);
+    am.school_id = Set(after.school);
+    am.major_id = Set(after.major);
+    am.updated_at = Set(now());
+    let updated = am.update(&tx).await?;
+    audit::record(
+        &tx,
+        actor,
+        &format!("student.{action_name}"),
+        "student",
+        Some(id.to_string()),
+        serde_json::json!({
+            "from": { "state": before.0, "study_year": before.1 },
+            "to": { "state": updated.state, "study_year": updated.study_year },
+            "effective_date": req.effective_date,
+            "reason": reason,
+            "reverses_event_id": reverses,
+        }),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(StudentView::for_actor(updated, actor))
+}
+
+async fn study_years_of<C: ConnectionTrait>(db: &C, cohort_id: Uuid) -> Result<u8, DomainError> {
+    let c = cohort::Entity::find_by_id(cohort_id).one(db).await?.ok_or(DomainError::NotFound("cohort"))?;
+    let p = programme::Entity::find_by_id(c.programme_id).one(db).await?.ok_or(DomainError::NotFound("programme"))?;
+    Ok(u8::try_from(p.study_years).unwrap_or(3))
+}
+
+/// The (school, major) a transfer goes to: a different major offered in the cohort.
+async fn transfer_target<C: ConnectionTrait>(db: &C, s: &student::Model, major_id: Option<Uuid>) -> Result<(Uuid, Uuid), DomainError> {
+    let Some(major_id) = major_id else {
+        return Err(DomainError::invalid("major_id", "required", "a transfer names the new major_id"));
+    };
+    if major_id == s.major_id {
+        return Err(DomainError::invalid("major_id", "unchanged", "the student already studies this major"));
+    }
+    let offered = cohort_capacity::Entity::find()
+        .filter(cohort_capacity::Column::CohortId.eq(s.cohort_id))
+        .filter(cohort_capacity::Column::MajorId.eq(major_id))
+        .count(db)
+        .await?;
+    let m = major::Entity::find_by_id(major_id).one(db).await?;
+    match m {
+        Some(m) if offered > 0 => Ok((m.school_id, m.id)),
+        _ => Err(DomainError::invalid("major_id", "unknown_major", "the cohort offers no such major")),
+    }
+}
+
+/// Why a full number is being shown.
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+pub struct RevealRequest {
+    /// Recorded in the audit trail (at least 5 characters).
+    pub reason: String,
+}
+
+/// Full national ID and bank card, for an audited reason.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Revealed {
+    pub national_id: String,
+    pub bank_card: Option<String>,
+}
+
+/// Reveals full numbers to a registrar of the student's school or an admin, audited.
+pub async fn reveal(db: &DatabaseConnection, actor: &Actor, vault: &crate::Vault, id: Uuid, req: RevealRequest) -> Result<Revealed, DomainError> {
+    require(actor, &[Role::Admin, Role::Registrar])?;
+    let reason = req.reason.trim().to_owned();
+    if reason.chars().count() < 5 {
+        return Err(DomainError::invalid("reason", "too_short", "say why the full numbers are needed (5+ characters)"));
+    }
+    let tx = db.begin().await?;
+    let s = find_scoped(&tx, actor, id).await?;
+    let out = Revealed {
+        national_id: vault.decrypt(&s.national_id_enc)?,
+        bank_card: s.bank_card_enc.as_deref().map(|c| vault.decrypt(c)).transpose()?,
+    };
+    audit::record(&tx, actor, "student.reveal", "student", Some(id.to_string()), serde_json::json!({ "reason": reason, "fields": ["national_id", "bank_card"] })).await?;
+    tx.commit().await?;
+    Ok(out)
+}
