@@ -1,0 +1,82 @@
+//! Assembles the router: the API under `/api/v1`, its OpenAPI document and docs page,
+//! health probes, and the layers every request passes through.
+
+use std::time::Duration;
+
+use axum::Router;
+use axum::http::{HeaderName, Request};
+use sea_orm::{ConnectOptions, Database, DatabaseConnection};
+use yungui_migrations::MigratorTrait;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_swagger_ui::SwaggerUi;
+use yungui_migrations::Migrator;
+
+use crate::error::problem_fallback;
+use crate::openapi::ApiDoc;
+use crate::routes;
+use crate::state::AppState;
+
+/// Largest request body accepted (CSV imports included).
+pub const MAX_BODY_BYTES: usize = 16 * 1024 * 1024;
+
+/// Opens the database and applies pending migrations.
+pub async fn connect(url: &str) -> anyhow::Result<DatabaseConnection> {
+    let mut opts = ConnectOptions::new(url.to_owned());
+    opts.sqlx_logging(false).acquire_timeout(Duration::from_secs(10));
+    if url.starts_with("sqlite") {
+        // One writer at a time is SQLite's model; a small pool avoids lock churn.
+        opts.max_connections(4).min_connections(1);
+    } else {
+        opts.max_connections(20);
+    }
+    let db = Database::connect(opts).await?;
+    if url.starts_with("sqlite") {
+        use sea_orm::ConnectionTrait;
+        db.execute_unprepared("PRAGMA journal_mode=WAL; PRAGMA busy_timeout=10000; PRAGMA foreign_keys=ON;").await?;
+    }
+    Migrator::up(&db, None).await?;
+    Ok(db)
+}
+
+/// The API routes with their OpenAPI description.
+pub fn api_routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(ApiDoc::openapi()).nest("/api/v1", routes::router())
+}
+
+/// The OpenAPI document as served.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    api_routes().into_openapi()
+}
+
+/// The whole HTTP application.
+pub fn build_router(state: AppState) -> Router {
+    let (api, doc) = api_routes().split_for_parts();
+    let x_request_id = HeaderName::from_static("x-request-id");
+    Router::new()
+        .merge(api)
+        .merge(SwaggerUi::new("/api/v1/docs").url("/api/v1/openapi.json", doc))
+        .merge(routes::health::router())
+        .fallback(problem_fallback)
+        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, Duration::from_secs(60)))
+        .layer(
+            TraceLayer::new_for_http().make_span_with(|req: &Request<_>| {
+                let id = req
+                    .headers()
+                    .get("x-request-id")
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or_default()
+                    .to_owned();
+                // Only the method and the path: query strings and bodies may hold personal data.
+                tracing::info_span!("http", method = %req.method(), path = %req.uri().path(), request_id = %id, user_id = tracing::field::Empty)
+            }),
+        )
+        .layer(PropagateRequestIdLayer::new(x_request_id.clone()))
+        .layer(SetRequestIdLayer::new(x_request_id, MakeRequestUuid))
+        .with_state(state)
+}

@@ -1,0 +1,170 @@
+//! Configuration from the environment (and a `.env` file). With nothing set, Yungui
+//! runs on `./yungui.db` with keys generated once into `./yungui.key`.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, bail};
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD as B64;
+use secrecy::{ExposeSecret, SecretString};
+
+/// Everything the service needs to start.
+#[derive(Clone)]
+pub struct Config {
+    /// `sqlite://…` or `postgres://…`.
+    pub database_url: String,
+    /// HMAC key for access tokens.
+    pub jwt_secret: SecretString,
+    /// AES-256 key for personal data at rest.
+    pub data_key: [u8; 32],
+    /// Access-token lifetime.
+    pub access_ttl: chrono::Duration,
+    /// Refresh-token lifetime.
+    pub refresh_ttl: chrono::Duration,
+    /// `smtp://…`/`smtps://…`; None writes mail to `outbox_dir`.
+    pub smtp_url: Option<SecretString>,
+    /// Where mail goes without SMTP.
+    pub outbox_dir: PathBuf,
+}
+
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config")
+            .field("database", &redact_url(&self.database_url))
+            .field("access_ttl", &self.access_ttl)
+            .field("smtp", &self.smtp_url.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+/// The database URL without its password, for logs.
+pub fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => format!("{}://***@{}", &url[..s], &url[at + 1..]),
+        _ => url.to_owned(),
+    }
+}
+
+/// Default embedded database.
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://yungui.db?mode=rwc";
+
+impl Config {
+    /// Reads the environment. Embedded SQLite without keys gets keys generated into a
+    /// file beside the database; PostgreSQL deployments must set `DATA_KEY` and `JWT_SECRET`.
+    pub fn from_env() -> anyhow::Result<Config> {
+        let _ = dotenvy::dotenv();
+        let database_url = std::env::var("DATABASE_URL").unwrap_or_else(|_| DEFAULT_DATABASE_URL.to_owned());
+        let env_key = std::env::var("DATA_KEY").ok().filter(|s| !s.is_empty());
+        let env_jwt = std::env::var("JWT_SECRET").ok().filter(|s| !s.is_empty());
+        let (data_key, jwt_secret) = match (env_key, env_jwt) {
+            (Some(k), Some(j)) => (parse_key(&k)?, j),
+            (k, j) => {
+                let Some(path) = sqlite_key_path(&database_url) else {
+                    bail!("DATA_KEY and JWT_SECRET must be set when DATABASE_URL is not an SQLite file");
+                };
+                let (fk, fj) = load_or_create_keys(&path)?;
+                (match k {
+                    Some(k) => parse_key(&k)?,
+                    None => fk,
+                }, j.unwrap_or(fj))
+            }
+        };
+        let minutes = |name: &str, default: i64| -> anyhow::Result<chrono::Duration> {
+            Ok(chrono::Duration::minutes(match std::env::var(name) {
+                Ok(v) => v.parse().with_context(|| format!("{name} must be a number of minutes"))?,
+                Err(_) => default,
+            }))
+        };
+        Ok(Config {
+            database_url,
+            jwt_secret: SecretString::from(jwt_secret),
+            data_key,
+            access_ttl: minutes("ACCESS_TOKEN_MINUTES", 15)?,
+            refresh_ttl: minutes("REFRESH_TOKEN_MINUTES", 60 * 24 * 14)?,
+            smtp_url: std::env::var("SMTP_URL").ok().filter(|s| !s.is_empty()).map(SecretString::from),
+            outbox_dir: std::env::var("OUTBOX_DIR").map(PathBuf::from).unwrap_or_else(|_| PathBuf::from("outbox")),
+        })
+    }
+
+    /// A config for tests and tools: given URL and keys, default lifetimes.
+    pub fn for_tests(database_url: String, data_key: [u8; 32], jwt_secret: &str, outbox_dir: PathBuf) -> Config {
+        Config {
+            database_url,
+            jwt_secret: SecretString::from(jwt_secret.to_owned()),
+            data_key,
+            access_ttl: chrono::Duration::minutes(15),
+            refresh_ttl: chrono::Duration::days(14),
+            smtp_url: None,
+            outbox_dir,
+        }
+    }
+
+    /// The JWT secret's bytes.
+    pub fn jwt_secret_bytes(&self) -> &[u8] {
+        self.jwt_secret.expose_secret().as_bytes()
+    }
+}
+
+/// A 32-byte key given as base64 or 64 hex digits.
+fn parse_key(s: &str) -> anyhow::Result<[u8; 32]> {
+    let bytes = if s.len() == 64 && s.chars().all(|c| c.is_ascii_hexdigit()) {
+        hex::decode(s)?
+    } else {
+        B64.decode(s.trim()).context("DATA_KEY must be base64 or 64 hex digits")?
+    };
+    bytes.try_into().map_err(|_| anyhow::anyhow!("DATA_KEY must be exactly 32 bytes"))
+}
+
+/// `sqlite://path.db?…` → `path.key`; None for other databases and in-memory SQLite.
+fn sqlite_key_path(url: &str) -> Option<PathBuf> {
+    let rest = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:"))?;
+    let file = rest.split('?').next()?;
+    if file.is_empty() || file.contains(":memory:") {
+        return None;
+    }
+    Some(Path::new(file).with_extension("key"))
+}
+
+/// Reads `data_key` and `jwt_secret` from the key file, creating it (mode 0600) if absent.
+fn load_or_create_keys(path: &Path) -> anyhow::Result<([u8; 32], String)> {
+    if let Ok(text) = std::fs::read_to_string(path) {
+        let mut key = None;
+        let mut jwt = None;
+        for line in text.lines() {
+            if let Some(v) = line.strip_prefix("DATA_KEY=") {
+                key = Some(parse_key(v)?);
+            } else if let Some(v) = line.strip_prefix("JWT_SECRET=") {
+                jwt = Some(v.to_owned());
+            }
+        }
+        if let (Some(k), Some(j)) = (key, jwt) {
+            return Ok((k, j));
+        }
+        bail!("{} is incomplete; remove it only if the database is new", path.display());
+    }
+    let mut key = [0u8; 32];
+    let mut jwt = [0u8; 48];
+    rand::fill(&mut key);
+    rand::fill(&mut jwt);
+    let body = format!(
+        "# Generated by yungui for the embedded database. Losing DATA_KEY makes bank card\n# and ID numbers unreadable: back it up with the database.\nDATA_KEY={}\nJWT_SECRET={}\n",
+        B64.encode(key),
+        B64.encode(jwt)
+    );
+    write_private(path, &body).with_context(|| format!("writing {}", path.display()))?;
+    tracing::info!(path = %path.display(), "generated keys for the embedded database");
+    Ok((key, B64.encode(jwt)))
+}
+
+#[cfg(unix)]
+fn write_private(path: &Path, body: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut f = std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(path)?;
+    f.write_all(body.as_bytes())
+}
+
+#[cfg(not(unix))]
+fn write_private(path: &Path, body: &str) -> std::io::Result<()> {
+    std::fs::write(path, body)
+}

@@ -1,0 +1,130 @@
+//! The one API error type. Everything a handler can fail with becomes an RFC 9457
+//! `application/problem+json` body; 5xx causes are logged here and never shown.
+
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+use yungui_domain::{DomainError, FieldError};
+
+/// A problem document (RFC 9457) with Yungui's extensions.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Problem {
+    /// A URI naming the problem type (`urn:yungui:problem:<code>`).
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// A short summary of the problem type.
+    pub title: String,
+    /// The HTTP status.
+    pub status: u16,
+    /// What went wrong this time, for people.
+    pub detail: String,
+    /// A stable machine code.
+    pub code: String,
+    /// Every field problem, when the input was invalid.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<FieldError>,
+}
+
+/// Why a request failed.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// A domain refusal or failure.
+    #[error(transparent)]
+    Domain(#[from] DomainError),
+    /// The request itself is malformed (bad JSON, bad query string, bad path).
+    #[error("{detail}")]
+    BadRequest { code: &'static str, detail: String, errors: Vec<FieldError> },
+    /// The body's media type is not one this endpoint takes.
+    #[error("{0}")]
+    UnsupportedMediaType(String),
+    /// The body is larger than this endpoint takes.
+    #[error("{0}")]
+    PayloadTooLarge(String),
+    /// An unexpected failure; logged, shown as an opaque 500.
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+impl ApiError {
+    /// A 400 with one message.
+    pub fn bad_request(code: &'static str, detail: impl Into<String>) -> ApiError {
+        ApiError::BadRequest { code, detail: detail.into(), errors: vec![] }
+    }
+}
+
+/// Handler result.
+pub type ApiResult<T> = Result<T, ApiError>;
+
+fn problem(status: StatusCode, code: &str, detail: String, errors: Vec<FieldError>) -> Response {
+    let body = Problem {
+        kind: format!("urn:yungui:problem:{code}"),
+        title: status.canonical_reason().unwrap_or("Error").to_owned(),
+        status: status.as_u16(),
+        detail,
+        code: code.to_owned(),
+        errors,
+    };
+    let mut resp = (status, axum::Json(body)).into_response();
+    resp.headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
+    resp
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        match self {
+            ApiError::Domain(d) => match d {
+                DomainError::NotFound(what) => {
+                    problem(StatusCode::NOT_FOUND, "not_found", format!("{what} not found"), vec![])
+                }
+                DomainError::Forbidden(m) => problem(StatusCode::FORBIDDEN, "forbidden", m, vec![]),
+                DomainError::Unauthorized(m) => {
+                    let mut r = problem(StatusCode::UNAUTHORIZED, "unauthorized", m, vec![]);
+                    r.headers_mut()
+                        .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+                    r
+                }
+                DomainError::Conflict { code, message } => problem(StatusCode::CONFLICT, code, message, vec![]),
+                DomainError::Invalid(errors) => {
+                    let detail = match errors.as_slice() {
+                        [one] => format!("{}: {}", one.field, one.message),
+                        many => format!("{} fields are invalid", many.len()),
+                    };
+                    problem(StatusCode::UNPROCESSABLE_ENTITY, "invalid_input", detail, errors)
+                }
+                DomainError::Db(e) => {
+                    tracing::error!(error = %e, "database error");
+                    internal()
+                }
+                DomainError::Internal(m) => {
+                    tracing::error!(error = %m, "internal error");
+                    internal()
+                }
+            },
+            ApiError::BadRequest { code, detail, errors } => problem(StatusCode::BAD_REQUEST, code, detail, errors),
+            ApiError::UnsupportedMediaType(m) => {
+                problem(StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", m, vec![])
+            }
+            ApiError::PayloadTooLarge(m) => problem(StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", m, vec![]),
+            ApiError::Internal(e) => {
+                tracing::error!(error = ?e, "internal error");
+                internal()
+            }
+        }
+    }
+}
+
+fn internal() -> Response {
+    problem(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "internal",
+        "something went wrong on our side; it has been logged".into(),
+        vec![],
+    )
+}
+
+/// Turns any response that left the router without a problem body (404 for an unknown
+/// path, 405 for a wrong method) into one.
+pub async fn problem_fallback(method: axum::http::Method, uri: axum::http::Uri) -> Response {
+    problem(StatusCode::NOT_FOUND, "not_found", format!("no route for {method} {}", uri.path()), vec![])
+}

@@ -1,0 +1,212 @@
+//! Extractors: JSON, query strings and paths that fail as problem documents, and the
+//! authenticated caller.
+
+use axum::body::Bytes;
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::header;
+use axum::http::request::Parts;
+use serde::de::DeserializeOwned;
+use validator::{Validate, ValidationErrors, ValidationErrorsKind};
+use yungui_domain::services::auth;
+use yungui_domain::{Actor, DomainError, FieldError};
+
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// A JSON body for a domain input type (the domain service checks its rules); every
+/// failure is a problem document naming the field.
+pub struct AppJson<T>(pub T);
+
+impl<T, S> FromRequest<S> for AppJson<T>
+where
+    T: DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        json_body(req, state).await.map(AppJson)
+    }
+}
+
+/// A JSON body whose shape is checked by `validator` rules at the edge.
+pub struct ValidJson<T>(pub T);
+
+impl<T, S> FromRequest<S> for ValidJson<T>
+where
+    T: DeserializeOwned + Validate,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let value: T = json_body(req, state).await?;
+        value.validate().map_err(|e| ApiError::Domain(DomainError::Invalid(field_errors(&e, ""))))?;
+        Ok(ValidJson(value))
+    }
+}
+
+/// A JSON body that may be absent (empty body → `T::default()`).
+pub struct OptionalJson<T>(pub T);
+
+impl<T, S> FromRequest<S> for OptionalJson<T>
+where
+    T: DeserializeOwned + Default,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let has_body = req
+            .headers()
+            .get(header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<u64>().ok())
+            .is_none_or(|n| n > 0);
+        let has_type = req.headers().contains_key(header::CONTENT_TYPE);
+        if !has_body || !has_type {
+            let bytes = Bytes::from_request(req, state).await.map_err(|e| ApiError::PayloadTooLarge(e.body_text()))?;
+            if bytes.iter().all(u8::is_ascii_whitespace) {
+                return Ok(OptionalJson(T::default()));
+            }
+            return parse_json(&bytes).map(OptionalJson);
+        }
+        json_body(req, state).await.map(OptionalJson)
+    }
+}
+
+async fn json_body<T: DeserializeOwned, S: Send + Sync>(req: Request, state: &S) -> Result<T, ApiError> {
+        let is_json = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(';').next())
+            .map(|m| {
+                let m = m.trim();
+                m.eq_ignore_ascii_case("application/json") || m.ends_with("+json")
+            })
+            .unwrap_or(false);
+        if !is_json {
+            return Err(ApiError::UnsupportedMediaType("expected a JSON body (Content-Type: application/json)".into()));
+        }
+        let bytes = Bytes::from_request(req, state)
+            .await
+            .map_err(|e| ApiError::PayloadTooLarge(e.body_text()))?;
+        parse_json::<T>(&bytes)
+}
+
+/// Parses JSON, naming the offending field on a type error.
+pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    let de = &mut serde_json::Deserializer::from_slice(bytes);
+    serde_path_to_error::deserialize(de).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner();
+        if inner.is_syntax() || inner.is_eof() {
+            ApiError::bad_request("malformed_json", format!("the body is not valid JSON: {inner}"))
+        } else {
+            let field = if path == "." { String::new() } else { path };
+            let msg = inner.to_string();
+            // serde names a missing field in its message; surface it as the field.
+            let field = if field.is_empty() {
+                msg.split('`').nth(1).map(str::to_owned).unwrap_or_default()
+            } else {
+                field
+            };
+            let code = if msg.starts_with("missing field") { "required" } else { "invalid_type" };
+            ApiError::Domain(DomainError::Invalid(vec![FieldError::new(field, code, msg)]))
+        }
+    })
+}
+
+/// Flattens `validator` errors into field errors (`capacities[0].capacity`).
+pub fn field_errors(e: &ValidationErrors, prefix: &str) -> Vec<FieldError> {
+    let mut out = Vec::new();
+    for (field, kind) in e.errors() {
+        let name = if prefix.is_empty() { field.to_string() } else { format!("{prefix}.{field}") };
+        match kind {
+            ValidationErrorsKind::Field(errs) => {
+                for err in errs {
+                    let message = err.message.as_ref().map(|m| m.to_string()).unwrap_or_else(|| format!("{name} is invalid ({})", err.code));
+                    out.push(FieldError::new(name.clone(), err.code.to_string(), message));
+                }
+            }
+            ValidationErrorsKind::Struct(inner) => out.extend(field_errors(inner, &name)),
+            ValidationErrorsKind::List(items) => {
+                for (i, inner) in items {
+                    out.extend(field_errors(inner, &format!("{name}[{i}]")));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// A query string that fails as a problem document.
+pub struct AppQuery<T>(pub T);
+
+impl<T, S> FromRequestParts<S> for AppQuery<T>
+where
+    T: DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        let q = parts.uri.query().unwrap_or_default();
+        let de = serde_urlencoded::Deserializer::new(form_urlencoded::parse(q.as_bytes()));
+        serde_path_to_error::deserialize(de).map(AppQuery).map_err(|e| {
+            let field = e.path().to_string();
+            ApiError::BadRequest {
+                code: "invalid_query",
+                detail: format!("the query string is invalid: {}", e.inner()),
+                errors: vec![FieldError::new(if field == "." { String::new() } else { field }, "invalid_query", e.inner().to_string())],
+            }
+        })
+    }
+}
+
+/// Path parameters that fail as a problem document.
+pub struct AppPath<T>(pub T);
+
+impl<T, S> FromRequestParts<S> for AppPath<T>
+where
+    T: DeserializeOwned + Send,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        axum::extract::Path::<T>::from_request_parts(parts, state)
+            .await
+            .map(|p| AppPath(p.0))
+            .map_err(|e| ApiError::bad_request("invalid_path", e.body_text()))
+    }
+}
+
+/// The authenticated caller: a valid bearer token of an active user.
+pub struct AuthUser(pub Actor);
+
+impl FromRequestParts<AppState> for AuthUser {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let unauthorized = |m: &str| ApiError::Domain(DomainError::Unauthorized(m.to_owned()));
+        let header = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .ok_or_else(|| unauthorized("sign in first: this needs a bearer token"))?;
+        let token = header
+            .strip_prefix("Bearer ")
+            .or_else(|| header.strip_prefix("bearer "))
+            .ok_or_else(|| unauthorized("the Authorization header must be `Bearer <token>`"))?;
+        let claims = state
+            .jwt
+            .verify(token.trim())
+            .map_err(|_| unauthorized("the access token is invalid or expired"))?;
+        let user = auth::active_user(&state.db, claims.sub).await?;
+        let actor = Actor::from_user(&user).ok_or_else(|| unauthorized("the account has an unknown role"))?;
+        tracing::Span::current().record("user_id", tracing::field::display(actor.user_id));
+        Ok(AuthUser(actor))
+    }
+}

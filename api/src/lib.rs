@@ -1,0 +1,16 @@
+//! Yungui's HTTP API, pages and the `yungui` command.
+
+pub mod app;
+pub mod cli;
+pub mod config;
+pub mod error;
+pub mod extract;
+pub mod jwt;
+pub mod openapi;
+pub mod routes;
+pub mod state;
+
+pub use app::{build_router, connect};
+pub use config::Config;
+pub use state::AppState;
+pub mod cli_import;

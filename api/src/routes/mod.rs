@@ -1,0 +1,28 @@
+//! One module per resource, each with `fn router()`, merged here.
+
+use utoipa_axum::router::OpenApiRouter;
+
+use crate::state::AppState;
+
+pub mod applications;
+pub mod audit;
+pub mod auth;
+pub mod cohorts;
+pub mod health;
+pub mod me;
+pub mod reference;
+pub mod students;
+pub mod users;
+
+/// Every API route, relative to `/api/v1`.
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .merge(auth::router())
+        .merge(me::router())
+        .merge(users::router())
+        .merge(reference::router())
+        .merge(cohorts::router())
+        .merge(applications::router())
+        .merge(students::router())
+        .merge(audit::router())
+}
