@@ -6,7 +6,6 @@ use std::time::Duration;
 use axum::Router;
 use axum::http::{HeaderName, Request};
 use sea_orm::{ConnectOptions, Database, DatabaseConnection};
-use yungui_migrations::MigratorTrait;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::timeout::TimeoutLayer;
@@ -15,8 +14,9 @@ use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_swagger_ui::SwaggerUi;
 use yungui_migrations::Migrator;
+use yungui_migrations::MigratorTrait;
 
-use crate::error::problem_fallback;
+use crate::error::{method_not_allowed, problem_fallback, problem_for_bare_errors};
 use crate::openapi::ApiDoc;
 use crate::routes;
 use crate::state::AppState;
@@ -62,8 +62,11 @@ pub fn build_router(state: AppState) -> Router {
         .merge(SwaggerUi::new("/api/v1/docs").url("/api/v1/openapi.json", doc))
         .merge(routes::health::router())
         .fallback(problem_fallback)
+        .method_not_allowed_fallback(method_not_allowed)
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
         .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, Duration::from_secs(60)))
+        // Outside the limit and timeout layers, so their bare 413/408 become problems too.
+        .layer(axum::middleware::map_response(problem_for_bare_errors))
         .layer(
             TraceLayer::new_for_http().make_span_with(|req: &Request<_>| {
                 let id = req

@@ -118,11 +118,8 @@ fn init_tracing() {
 
 /// Runs one command with the given configuration, printing to `out`.
 pub async fn run(cli: Cli, config: Config, out: &mut dyn std::io::Write) -> anyhow::Result<()> {
-    let command = cli.command.unwrap_or(Command::Serve {
-        addr: "127.0.0.1:8080".parse()?,
-        demo: false,
-        no_worker: false,
-    });
+    let command =
+        cli.command.unwrap_or(Command::Serve { addr: "127.0.0.1:8080".parse()?, demo: false, no_worker: false });
     tracing::info!(database = %redact_url(&config.database_url), "starting");
     let db = crate::app::connect(&config.database_url).await?;
     match command {
@@ -148,17 +145,41 @@ pub async fn run(cli: Cli, config: Config, out: &mut dyn std::io::Write) -> anyh
             yungui_jobs::run(db, shutdown_signal()).await?;
         }
         Command::Users { command: UsersCommand::CreateAdmin { login, password } } => {
-            let u = yungui_domain::services::users::create_admin(&db, &login, &password).await?;
+            let u = yungui_domain::services::users::create_admin(&db, &login, &password).await.map_err(describe)?;
             writeln!(out, "admin {} is ready (id {})", u.login, u.id)?;
         }
         Command::Import { command: ImportCommand::Applications { cohort, file, dry_run, all_or_nothing } } => {
-            crate::cli_import::run(&db, &yungui_domain::Vault::new(&config.data_key), cohort, &file, dry_run, all_or_nothing, out).await?;
+            crate::cli_import::run(
+                &db,
+                &yungui_domain::Vault::new(&config.data_key),
+                cohort,
+                &file,
+                dry_run,
+                all_or_nothing,
+                out,
+            )
+            .await?;
         }
     }
     Ok(())
 }
 
-fn print_demo(out: &mut dyn std::io::Write, logins: &[yungui_domain::services::demo::DemoLogin], addr: SocketAddr) -> std::io::Result<()> {
+/// A domain error as one line for the terminal, listing every field problem.
+pub fn describe(e: yungui_domain::DomainError) -> anyhow::Error {
+    match e {
+        yungui_domain::DomainError::Invalid(errors) => anyhow::anyhow!(
+            "{}",
+            errors.iter().map(|e| format!("{}: {}", e.field, e.message)).collect::<Vec<_>>().join("; ")
+        ),
+        other => anyhow::anyhow!(other),
+    }
+}
+
+fn print_demo(
+    out: &mut dyn std::io::Write,
+    logins: &[yungui_domain::services::demo::DemoLogin],
+    addr: SocketAddr,
+) -> std::io::Result<()> {
     writeln!(out, "Demo data is loaded. Sign in at http://{addr}/api/v1/auth/login with:")?;
     for l in logins {
         writeln!(out, "  {:<16} {:<24} password: {}", l.role, l.login, l.password)?;

@@ -22,18 +22,17 @@ pub async fn run(
 ) -> anyhow::Result<()> {
     let bytes = std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
     let bar = ProgressBar::new_spinner();
-    bar.set_style(ProgressStyle::with_template("{spinner} {msg} [{elapsed}]").unwrap_or_else(|_| ProgressStyle::default_spinner()));
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} {msg} [{elapsed}]")
+            .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+    );
     bar.set_message(format!("importing {} ({} bytes)", file.display(), bytes.len()));
     bar.enable_steady_tick(std::time::Duration::from_millis(120));
-    let result = import_applications(db, &Actor::system(), vault, cohort, &bytes, ImportOptions { dry_run, all_or_nothing }).await;
+    let result =
+        import_applications(db, &Actor::system(), vault, cohort, &bytes, ImportOptions { dry_run, all_or_nothing })
+            .await;
     bar.finish_and_clear();
-    let report = result.map_err(|e| match e {
-        yungui_domain::DomainError::Invalid(errors) => anyhow::anyhow!(
-            "the file was refused: {}",
-            errors.iter().map(|e| e.message.clone()).collect::<Vec<_>>().join("; ")
-        ),
-        other => anyhow::anyhow!(other),
-    })?;
+    let report = result.map_err(|e| crate::cli::describe(e).context("the file was refused"))?;
     for r in &report.report {
         if r.status == RowStatus::Invalid {
             for e in &r.errors {

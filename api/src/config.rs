@@ -63,10 +63,13 @@ impl Config {
                     bail!("DATA_KEY and JWT_SECRET must be set when DATABASE_URL is not an SQLite file");
                 };
                 let (fk, fj) = load_or_create_keys(&path)?;
-                (match k {
-                    Some(k) => parse_key(&k)?,
-                    None => fk,
-                }, j.unwrap_or(fj))
+                (
+                    match k {
+                        Some(k) => parse_key(&k)?,
+                        None => fk,
+                    },
+                    j.unwrap_or(fj),
+                )
             }
         };
         let minutes = |name: &str, default: i64| -> anyhow::Result<chrono::Duration> {

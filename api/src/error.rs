@@ -65,8 +65,7 @@ fn problem(status: StatusCode, code: &str, detail: String, errors: Vec<FieldErro
         errors,
     };
     let mut resp = (status, axum::Json(body)).into_response();
-    resp.headers_mut()
-        .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
+    resp.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
     resp
 }
 
@@ -80,8 +79,7 @@ impl IntoResponse for ApiError {
                 DomainError::Forbidden(m) => problem(StatusCode::FORBIDDEN, "forbidden", m, vec![]),
                 DomainError::Unauthorized(m) => {
                     let mut r = problem(StatusCode::UNAUTHORIZED, "unauthorized", m, vec![]);
-                    r.headers_mut()
-                        .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+                    r.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
                     r
                 }
                 DomainError::Conflict { code, message } => problem(StatusCode::CONFLICT, code, message, vec![]),
@@ -123,8 +121,40 @@ fn internal() -> Response {
     )
 }
 
-/// Turns any response that left the router without a problem body (404 for an unknown
-/// path, 405 for a wrong method) into one.
+/// 405 for a known path with the wrong method, as a problem document.
+pub async fn method_not_allowed(method: axum::http::Method, uri: axum::http::Uri) -> Response {
+    problem(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+        format!("{method} is not allowed on {}", uri.path()),
+        vec![],
+    )
+}
+
+/// Rewrites error responses made by layers outside the handlers (413 from the body
+/// limit, 408 from the timeout) into problem documents, so every error has one shape.
+pub async fn problem_for_bare_errors(resp: Response) -> Response {
+    let status = resp.status();
+    let is_problem = resp
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/problem+json"));
+    if is_problem || !(status.is_client_error() || status.is_server_error()) {
+        return resp;
+    }
+    let (code, detail) = match status {
+        StatusCode::PAYLOAD_TOO_LARGE => ("payload_too_large", "the request body is larger than this endpoint accepts"),
+        StatusCode::REQUEST_TIMEOUT => ("timeout", "the request took too long and was stopped"),
+        StatusCode::METHOD_NOT_ALLOWED => ("method_not_allowed", "this method is not allowed here"),
+        StatusCode::NOT_FOUND => ("not_found", "not found"),
+        s if s.is_server_error() => ("internal", "something went wrong on our side; it has been logged"),
+        _ => ("bad_request", "the request could not be handled"),
+    };
+    problem(status, code, detail.to_owned(), vec![])
+}
+
+/// Turns any request that matched no route into a 404 problem document.
 pub async fn problem_fallback(method: axum::http::Method, uri: axum::http::Uri) -> Response {
     problem(StatusCode::NOT_FOUND, "not_found", format!("no route for {method} {}", uri.path()), vec![])
 }

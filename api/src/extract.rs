@@ -76,23 +76,21 @@ where
 }
 
 async fn json_body<T: DeserializeOwned, S: Send + Sync>(req: Request, state: &S) -> Result<T, ApiError> {
-        let is_json = req
-            .headers()
-            .get(header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split(';').next())
-            .map(|m| {
-                let m = m.trim();
-                m.eq_ignore_ascii_case("application/json") || m.ends_with("+json")
-            })
-            .unwrap_or(false);
-        if !is_json {
-            return Err(ApiError::UnsupportedMediaType("expected a JSON body (Content-Type: application/json)".into()));
-        }
-        let bytes = Bytes::from_request(req, state)
-            .await
-            .map_err(|e| ApiError::PayloadTooLarge(e.body_text()))?;
-        parse_json::<T>(&bytes)
+    let is_json = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .map(|m| {
+            let m = m.trim();
+            m.eq_ignore_ascii_case("application/json") || m.ends_with("+json")
+        })
+        .unwrap_or(false);
+    if !is_json {
+        return Err(ApiError::UnsupportedMediaType("expected a JSON body (Content-Type: application/json)".into()));
+    }
+    let bytes = Bytes::from_request(req, state).await.map_err(|e| ApiError::PayloadTooLarge(e.body_text()))?;
+    parse_json::<T>(&bytes)
 }
 
 /// Parses JSON, naming the offending field on a type error.
@@ -107,11 +105,8 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
             let field = if path == "." { String::new() } else { path };
             let msg = inner.to_string();
             // serde names a missing field in its message; surface it as the field.
-            let field = if field.is_empty() {
-                msg.split('`').nth(1).map(str::to_owned).unwrap_or_default()
-            } else {
-                field
-            };
+            let field =
+                if field.is_empty() { msg.split('`').nth(1).map(str::to_owned).unwrap_or_default() } else { field };
             let code = if msg.starts_with("missing field") { "required" } else { "invalid_type" };
             ApiError::Domain(DomainError::Invalid(vec![FieldError::new(field, code, msg)]))
         }
@@ -126,7 +121,11 @@ pub fn field_errors(e: &ValidationErrors, prefix: &str) -> Vec<FieldError> {
         match kind {
             ValidationErrorsKind::Field(errs) => {
                 for err in errs {
-                    let message = err.message.as_ref().map(|m| m.to_string()).unwrap_or_else(|| format!("{name} is invalid ({})", err.code));
+                    let message = err
+                        .message
+                        .as_ref()
+                        .map(|m| m.to_string())
+                        .unwrap_or_else(|| format!("{name} is invalid ({})", err.code));
                     out.push(FieldError::new(name.clone(), err.code.to_string(), message));
                 }
             }
@@ -155,11 +154,25 @@ where
         let q = parts.uri.query().unwrap_or_default();
         let de = serde_urlencoded::Deserializer::new(form_urlencoded::parse(q.as_bytes()));
         serde_path_to_error::deserialize(de).map(AppQuery).map_err(|e| {
-            let field = e.path().to_string();
+            let mut field = e.path().to_string();
+            if field == "." {
+                // Flattened structs lose the path; our lenient parsers name the field instead.
+                let msg = e.inner().to_string();
+                field = msg
+                    .split_once(": ")
+                    .map(|(f, _)| f)
+                    .filter(|f| f.chars().all(|c| c.is_ascii_lowercase() || c == '_'))
+                    .unwrap_or("")
+                    .to_owned();
+            }
             ApiError::BadRequest {
                 code: "invalid_query",
                 detail: format!("the query string is invalid: {}", e.inner()),
-                errors: vec![FieldError::new(if field == "." { String::new() } else { field }, "invalid_query", e.inner().to_string())],
+                errors: vec![FieldError::new(
+                    if field == "." { String::new() } else { field },
+                    "invalid_query",
+                    e.inner().to_string(),
+                )],
             }
         })
     }
@@ -200,10 +213,8 @@ impl FromRequestParts<AppState> for AuthUser {
             .strip_prefix("Bearer ")
             .or_else(|| header.strip_prefix("bearer "))
             .ok_or_else(|| unauthorized("the Authorization header must be `Bearer <token>`"))?;
-        let claims = state
-            .jwt
-            .verify(token.trim())
-            .map_err(|_| unauthorized("the access token is invalid or expired"))?;
+        let claims =
+            state.jwt.verify(token.trim()).map_err(|_| unauthorized("the access token is invalid or expired"))?;
         let user = auth::active_user(&state.db, claims.sub).await?;
         let actor = Actor::from_user(&user).ok_or_else(|| unauthorized("the account has an unknown role"))?;
         tracing::Span::current().record("user_id", tracing::field::display(actor.user_id));

@@ -9,9 +9,7 @@ use std::collections::HashMap;
 
 use serde::Serialize;
 
-use crate::values::{
-    BankCard, DivisionCode, Email, NationalId, PersonName, Phone, UnifiedCreditCode, ValueError,
-};
+use crate::values::{BankCard, DivisionCode, Email, NationalId, PersonName, Phone, UnifiedCreditCode, ValueError};
 
 /// Why uploaded bytes could not be read as CSV text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
@@ -20,9 +18,7 @@ pub enum DecodeError {
     #[error("the file is UTF-16 text; save it from Excel as \"CSV UTF-8\" and upload again")]
     Utf16,
     /// NUL bytes or a ZIP header: most likely an .xlsx workbook uploaded as is.
-    #[error(
-        "the file is not text (perhaps an Excel workbook); save it as \"CSV UTF-8\" and upload again"
-    )]
+    #[error("the file is not text (perhaps an Excel workbook); save it as \"CSV UTF-8\" and upload again")]
     Binary,
     /// Neither valid UTF-8 nor valid GBK.
     #[error("the file is neither UTF-8 nor GBK text; save it as \"CSV UTF-8\" and upload again")]
@@ -143,23 +139,15 @@ impl Column {
 
     /// Whether the file is refused when this column is absent.
     pub fn is_required(self) -> bool {
-        matches!(
-            self,
-            Column::NationalId
-                | Column::Name
-                | Column::Phone
-                | Column::OriginCode
-                | Column::PreferredMajor
-        )
+        matches!(self, Column::NationalId | Column::Name | Column::Phone | Column::OriginCode | Column::PreferredMajor)
     }
 
     /// Recognises a header cell in either language, ignoring case, spaces and underscores.
     pub fn from_header(header: &str) -> Option<Column> {
         let wanted = normalise_header(header);
-        Column::ALL.into_iter().find(|column| {
-            normalise_header(column.name()) == wanted
-                || normalise_header(column.chinese()) == wanted
-        })
+        Column::ALL
+            .into_iter()
+            .find(|column| normalise_header(column.name()) == wanted || normalise_header(column.chinese()) == wanted)
     }
 }
 
@@ -202,26 +190,16 @@ pub struct FileProblem {
 
 impl From<DecodeError> for FileProblem {
     fn from(e: DecodeError) -> Self {
-        FileProblem {
-            code: e.code(),
-            message: e.to_string(),
-        }
+        FileProblem { code: e.code(), message: e.to_string() }
     }
 }
 
 /// Parses the CSV text: header names in English or Chinese, case/space-insensitive, unknown columns ignored, columns in any order; missing required columns refuse the file; blank lines are skipped; short or long rows are kept with what they have.
 pub fn parse(text: &str) -> Result<Vec<RawRow>, FileProblem> {
     let text = text.strip_prefix('\u{FEFF}').unwrap_or(text);
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(text.as_bytes());
+    let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text.as_bytes());
 
-    let mut lines = LineCounter {
-        bytes: text.as_bytes(),
-        offset: 0,
-        line: 1,
-    };
+    let mut lines = LineCounter { bytes: text.as_bytes(), offset: 0, line: 1 };
     let mut header: Option<Vec<Option<Column>>> = None;
     let mut rows = Vec::new();
     for record in reader.records() {
@@ -229,8 +207,7 @@ pub fn parse(text: &str) -> Result<Vec<RawRow>, FileProblem> {
         // line numbers are unreliable (see `LineCounter`), so none is quoted.
         let record = record.map_err(|_| FileProblem {
             code: "unreadable",
-            message: "the file cannot be read as CSV; save it from Excel as \"CSV UTF-8\""
-                .to_owned(),
+            message: "the file cannot be read as CSV; save it from Excel as \"CSV UTF-8\"".to_owned(),
         })?;
         // Excel leaves ",,,,," rows behind when cells were cleared; they are blank too.
         if record.iter().all(|cell| cell.trim().is_empty()) {
@@ -245,9 +222,7 @@ pub fn parse(text: &str) -> Result<Vec<RawRow>, FileProblem> {
             .zip(record.iter())
             .filter_map(|(column, cell)| {
                 let cell = cell.trim();
-                column
-                    .filter(|_| !cell.is_empty())
-                    .map(|c| (c, cell.to_owned()))
+                column.filter(|_| !cell.is_empty()).map(|c| (c, cell.to_owned()))
             })
             .collect();
         let line = lines.line_of(&record);
@@ -276,16 +251,9 @@ struct LineCounter<'a> {
 impl LineCounter<'_> {
     /// The 1-based line of the record's first character; records arrive in file order.
     fn line_of(&mut self, record: &csv::StringRecord) -> usize {
-        let reported = record
-            .position()
-            .map_or(self.offset, |pos| pos.byte() as usize);
-        let skipped = self
-            .bytes
-            .get(reported..)
-            .unwrap_or_default()
-            .iter()
-            .take_while(|b| matches!(b, b'\r' | b'\n'))
-            .count();
+        let reported = record.position().map_or(self.offset, |pos| pos.byte() as usize);
+        let skipped =
+            self.bytes.get(reported..).unwrap_or_default().iter().take_while(|b| matches!(b, b'\r' | b'\n')).count();
         let start = (reported + skipped).min(self.bytes.len());
         if start > self.offset {
             let span = &self.bytes[self.offset..start];
@@ -345,11 +313,7 @@ pub struct FieldProblem {
 
 impl FieldProblem {
     fn new(column: Column, code: &'static str, message: impl Into<String>) -> Self {
-        FieldProblem {
-            field: column.name(),
-            code,
-            message: message.into(),
-        }
+        FieldProblem { field: column.name(), code, message: message.into() }
     }
 }
 
@@ -421,17 +385,10 @@ struct RowChecker<'a> {
 
 impl RowChecker<'_> {
     /// The parsed cell, or None when it is empty or broken (a broken cell is recorded).
-    fn optional<T>(
-        &mut self,
-        column: Column,
-        parse: impl FnOnce(&str) -> Result<T, ValueError>,
-    ) -> Option<T> {
+    fn optional<T>(&mut self, column: Column, parse: impl FnOnce(&str) -> Result<T, ValueError>) -> Option<T> {
         let cell = self.row.get(column)?;
         if looks_like_scientific(cell)
-            && matches!(
-                column,
-                Column::NationalId | Column::Phone | Column::GuardianPhone | Column::BankCard
-            )
+            && matches!(column, Column::NationalId | Column::Phone | Column::GuardianPhone | Column::BankCard)
         {
             self.problems.push(FieldProblem::new(
                 column,
@@ -441,20 +398,11 @@ impl RowChecker<'_> {
             ));
             return None;
         }
-        parse(cell)
-            .map_err(|e| {
-                self.problems
-                    .push(FieldProblem::new(column, e.code, e.message))
-            })
-            .ok()
+        parse(cell).map_err(|e| self.problems.push(FieldProblem::new(column, e.code, e.message))).ok()
     }
 
     /// Like `optional`, but an empty cell is itself a problem.
-    fn required<T>(
-        &mut self,
-        column: Column,
-        parse: impl FnOnce(&str) -> Result<T, ValueError>,
-    ) -> Option<T> {
+    fn required<T>(&mut self, column: Column, parse: impl FnOnce(&str) -> Result<T, ValueError>) -> Option<T> {
         if self.row.get(column).is_none() {
             self.problems.push(FieldProblem::new(
                 column,
@@ -469,18 +417,14 @@ impl RowChecker<'_> {
 
 /// Checks one row, listing every field problem (not just the first); `required` for missing required fields.
 pub fn validate_row(row: &RawRow) -> Result<ApplicantInput, Vec<FieldProblem>> {
-    let mut check = RowChecker {
-        row,
-        problems: Vec::new(),
-    };
+    let mut check = RowChecker { row, problems: Vec::new() };
     let national_id = check.required(Column::NationalId, NationalId::parse);
     let name = check.required(Column::Name, PersonName::parse);
     let phone = check.required(Column::Phone, Phone::parse);
     let email = check.optional(Column::Email, Email::parse);
     let origin_code = check.required(Column::OriginCode, DivisionCode::parse);
     let preferred_major = check.required(Column::PreferredMajor, |s| Ok(s.to_owned()));
-    let intended_enterprise_uscc =
-        check.optional(Column::IntendedEnterpriseUscc, UnifiedCreditCode::parse);
+    let intended_enterprise_uscc = check.optional(Column::IntendedEnterpriseUscc, UnifiedCreditCode::parse);
     let poverty_registration_no = check.optional(Column::PovertyRegistrationNo, parse_poverty_no);
     let guardian_name = check.optional(Column::GuardianName, PersonName::parse);
     let guardian_phone = check.optional(Column::GuardianPhone, Phone::parse);

@@ -68,11 +68,7 @@ pub struct Refusal {
 
 impl Refusal {
     fn new(state: impl fmt::Display, action: impl fmt::Display, message: String) -> Self {
-        Self {
-            state: state.to_string(),
-            action: action.to_string(),
-            message,
-        }
+        Self { state: state.to_string(), action: action.to_string(), message }
     }
 }
 
@@ -153,19 +149,11 @@ pub struct Standing {
 
 /// "a"/"an" so refusals read as English sentences.
 fn article(word: &str) -> &'static str {
-    if word.starts_with(['a', 'e', 'i', 'o', 'u']) {
-        "an"
-    } else {
-        "a"
-    }
+    if word.starts_with(['a', 'e', 'i', 'o', 'u']) { "an" } else { "a" }
 }
 
 /// Computes the standing after `action`, or says why the action is not allowed now.
-pub fn next_standing(
-    current: Standing,
-    action: StudentAction,
-    study_years: u8,
-) -> Result<Standing, Refusal> {
+pub fn next_standing(current: Standing, action: StudentAction, study_years: u8) -> Result<Standing, Refusal> {
     use StudentAction as A;
     use StudentState as S;
 
@@ -186,32 +174,24 @@ pub fn next_standing(
         (S::Enrolled, A::Advance) if is_final_year => refuse(format!(
             "cannot advance: already in the final study year {study_year} of {study_years}; use graduate"
         )),
-        (S::Enrolled, A::Advance) => Ok(Standing {
-            state: S::Enrolled,
-            study_year: study_year + 1,
-        }),
+        (S::Enrolled, A::Advance) => Ok(Standing { state: S::Enrolled, study_year: study_year + 1 }),
         (S::Enrolled, A::Graduate) if is_final_year => to(S::Graduated),
         (S::Enrolled, A::Graduate) => refuse(format!(
             "cannot graduate: in study year {study_year} of {study_years}; only the final year can graduate"
         )),
         (S::Enrolled, A::Suspend) => to(S::Suspended),
         (S::Enrolled, A::Transfer) => to(S::Enrolled),
-        (S::Enrolled, A::Resume) => {
-            refuse("cannot resume an enrolled student: not suspended".into())
-        }
+        (S::Enrolled, A::Resume) => refuse("cannot resume an enrolled student: not suspended".into()),
         (S::Suspended, A::Resume) => to(S::Enrolled),
-        (S::Suspended, A::Suspend) => {
-            refuse("cannot suspend a suspended student: already suspended".into())
-        }
+        (S::Suspended, A::Suspend) => refuse("cannot suspend a suspended student: already suspended".into()),
         (S::Suspended, A::Advance | A::Transfer | A::Graduate) => {
             refuse(format!("cannot {action} a suspended student; resume first"))
         }
         (S::Enrolled | S::Suspended, A::Withdraw) => to(S::Withdrawn),
         (S::Enrolled | S::Suspended, A::Expel) => to(S::Expelled),
-        (S::Withdrawn | S::Expelled | S::Graduated, _) => refuse(format!(
-            "cannot {action} {} {state} student; {state} is final",
-            article(state.as_str())
-        )),
+        (S::Withdrawn | S::Expelled | S::Graduated, _) => {
+            refuse(format!("cannot {action} {} {state} student; {state} is final", article(state.as_str())))
+        }
     }
 }
 
@@ -258,11 +238,7 @@ fn position_stack(steps: &[HistoryStep]) -> Result<Vec<Position>, Refusal> {
                 ));
             }
             HistoryStep::Apply { action, .. } if stack.is_empty() => {
-                return Err(Refusal::new(
-                    current,
-                    action,
-                    format!("cannot {action}: the history has no enrollment"),
-                ));
+                return Err(Refusal::new(current, action, format!("cannot {action}: the history has no enrollment")));
             }
             HistoryStep::Apply { after, .. } => stack.push(after.clone()),
             // The enrollment is the record's reason to exist; undoing it is a delete,
@@ -322,10 +298,7 @@ named_enum!(ApplicationState, "application state", {
 impl ApplicationState {
     /// Whether the application still counts as "active" for the one-per-national-ID rule.
     pub fn is_open(self) -> bool {
-        !matches!(
-            self,
-            ApplicationState::Rejected | ApplicationState::Enrolled
-        )
+        !matches!(self, ApplicationState::Rejected | ApplicationState::Enrolled)
     }
 }
 
@@ -362,12 +335,8 @@ pub fn next_application_state(
     use ApplicationState as S;
 
     let refuse = |message: String| Err(Refusal::new(current, action, message));
-    let because = |hint: &str| {
-        refuse(format!(
-            "cannot {action} {} {current} application; {hint}",
-            article(current.as_str())
-        ))
-    };
+    let because =
+        |hint: &str| refuse(format!("cannot {action} {} {current} application; {hint}", article(current.as_str())));
 
     match (current, action) {
         (S::Submitted, A::Verify) => Ok(S::Verified),

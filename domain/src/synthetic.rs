@@ -15,27 +15,27 @@ const DEFAULT_ORIGINS: &[&str] = &["520524", "530600"];
 /// Majors used when the caller passes none: the four majors of the first cohort.
 const DEFAULT_MAJORS: &[&str] = &["机械加工", "装配钳工", "电气运行与控制", "旅游服务与管理"];
 const SURNAMES: &[&str] = &[
-    "王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙", "马", "朱", "胡", "郭",
-    "何", "罗", "高", "林", "龙", "郑", "梁", "谢", "宋", "唐", "韩", "冯", "邓", "曹", "彭", "曾",
-    "田", "董", "袁", "潘", "蒋", "蔡", "余", "叶", "苏", "魏", "丁", "沈", "姚", "卢", "钟", "谭",
-    "陆", "石", "廖", "夏", "韦", "熊", "安", "禄", "麻", "文", "陶", "雷",
+    "王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙", "马", "朱", "胡", "郭", "何", "罗", "高",
+    "林", "龙", "郑", "梁", "谢", "宋", "唐", "韩", "冯", "邓", "曹", "彭", "曾", "田", "董", "袁", "潘", "蒋", "蔡",
+    "余", "叶", "苏", "魏", "丁", "沈", "姚", "卢", "钟", "谭", "陆", "石", "廖", "夏", "韦", "熊", "安", "禄", "麻",
+    "文", "陶", "雷",
 ];
 const MALE_GIVEN: &[&str] = &[
-    "伟", "强", "磊", "军", "勇", "杰", "涛", "明", "超", "刚", "辉", "鹏", "华", "飞", "鑫", "波",
-    "宇", "浩", "凯", "健", "俊", "帆", "旭", "宁", "阳", "斌", "博", "志", "成", "江", "海", "山",
-    "峰", "建", "亮", "林", "文", "忠", "贵", "兴",
+    "伟", "强", "磊", "军", "勇", "杰", "涛", "明", "超", "刚", "辉", "鹏", "华", "飞", "鑫", "波", "宇", "浩", "凯",
+    "健", "俊", "帆", "旭", "宁", "阳", "斌", "博", "志", "成", "江", "海", "山", "峰", "建", "亮", "林", "文", "忠",
+    "贵", "兴",
 ];
 const FEMALE_GIVEN: &[&str] = &[
-    "芳", "娜", "敏", "静", "丽", "艳", "娟", "霞", "燕", "玲", "英", "梅", "琳", "雪", "婷", "慧",
-    "颖", "倩", "欣", "佳", "琴", "兰", "月", "晶", "萍", "红", "莉", "洁", "蓉", "秀",
+    "芳", "娜", "敏", "静", "丽", "艳", "娟", "霞", "燕", "玲", "英", "梅", "琳", "雪", "婷", "慧", "颖", "倩", "欣",
+    "佳", "琴", "兰", "月", "晶", "萍", "红", "莉", "洁", "蓉", "秀",
 ];
 /// Parts of transliterated Yi and Uyghur style names, joined with a middle dot.
 const ETHNIC_FIRST: &[&str] = &["阿卜杜拉", "吉克", "阿苏", "沙马", "买买提", "阿依", "曲比"];
 const ETHNIC_SECOND: &[&str] = &["艾买提", "阿呷", "尔古", "伍呷", "热合曼", "古丽", "阿果"];
 /// Plausible mobile prefixes (China Mobile, Unicom, Telecom).
 const PHONE_PREFIXES: &[&str] = &[
-    "130", "131", "132", "135", "136", "137", "138", "139", "150", "151", "152", "155", "157",
-    "158", "159", "166", "177", "180", "182", "183", "186", "187", "188", "189", "198", "199",
+    "130", "131", "132", "135", "136", "137", "138", "139", "150", "151", "152", "155", "157", "158", "159", "166",
+    "177", "180", "182", "183", "186", "187", "188", "189", "198", "199",
 ];
 /// Six-digit bank identification numbers of large Chinese banks.
 const BANK_BINS: &[&str] = &["622202", "622848", "621700", "623668"];
@@ -163,9 +163,7 @@ impl SplitMix64 {
 
     /// `n` random decimal digits as text.
     fn digits(&mut self, n: usize) -> String {
-        (0..n)
-            .map(|_| char::from(b'0' + self.below(10) as u8))
-            .collect()
+        (0..n).map(|_| char::from(b'0' + self.below(10) as u8)).collect()
     }
 }
 
@@ -184,27 +182,12 @@ pub fn applicants(
     enterprises: &[&str],
     birth_year: i32,
 ) -> Vec<SyntheticApplicant> {
-    let origins = if origins.is_empty() {
-        DEFAULT_ORIGINS
-    } else {
-        origins
-    };
-    let majors = if majors.is_empty() {
-        DEFAULT_MAJORS
-    } else {
-        majors
-    };
+    let origins = if origins.is_empty() { DEFAULT_ORIGINS } else { origins };
+    let majors = if majors.is_empty() { DEFAULT_MAJORS } else { majors };
     let distinct_origins = origins.iter().collect::<HashSet<_>>().len();
-    assert!(
-        n <= distinct_origins * 365_000,
-        "too many applicants for distinct national IDs"
-    );
+    assert!(n <= distinct_origins * 365_000, "too many applicants for distinct national IDs");
     let year = birth_year.clamp(1900, 2100);
-    let days_in_year = if NaiveDate::from_ymd_opt(year, 2, 29).is_some() {
-        366
-    } else {
-        365
-    };
+    let days_in_year = if NaiveDate::from_ymd_opt(year, 2, 29).is_some() { 366 } else { 365 };
 
     let mut rng = SplitMix64(seed);
     let mut ids = HashSet::with_capacity(n);
@@ -234,11 +217,9 @@ pub fn applicants(
             let ethnic = rng.percent(4);
             let name = person_name(&mut rng, male, ethnic);
             let phone = fresh_phone(&mut rng);
-            let email = rng
-                .percent(50)
-                .then(|| format!("student{}@example.cn", i + 1));
-            let intended_enterprise_uscc = (!enterprises.is_empty() && rng.percent(85))
-                .then(|| rng.pick(enterprises).to_owned());
+            let email = rng.percent(50).then(|| format!("student{}@example.cn", i + 1));
+            let intended_enterprise_uscc =
+                (!enterprises.is_empty() && rng.percent(85)).then(|| rng.pick(enterprises).to_owned());
             let poverty_registration_no = loop {
                 let prefix = match &origin[..2] {
                     "52" => "BJ",
@@ -289,11 +270,7 @@ pub fn applicants(
 fn given_name(rng: &mut SplitMix64, male: bool) -> String {
     let pool = if male { MALE_GIVEN } else { FEMALE_GIVEN };
     let first = rng.pick(pool);
-    if rng.percent(60) {
-        format!("{first}{}", rng.pick(pool))
-    } else {
-        first.to_owned()
-    }
+    if rng.percent(60) { format!("{first}{}", rng.pick(pool)) } else { first.to_owned() }
 }
 
 /// A Han-style or (when `ethnic`) a dot-separated minority-style name.
@@ -307,18 +284,12 @@ fn person_name(rng: &mut SplitMix64, male: bool, ethnic: bool) -> String {
 
 /// Renders applicants as the applications CSV text (header row + one line per applicant, CRLF or LF fine), using the SPEC §13 column names (English: national_id,name,...; Chinese: 身份证号,姓名,...).
 pub fn to_csv(rows: &[SyntheticApplicant], headers: HeaderLanguage) -> String {
-    let mut writer = csv::WriterBuilder::new()
-        .terminator(csv::Terminator::CRLF)
-        .from_writer(Vec::new());
+    let mut writer = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(Vec::new());
     // Writing to a Vec cannot hit an I/O error, and every record has the header's
     // 11 fields, so none of these calls can fail.
-    writer
-        .write_record(headers.columns())
-        .expect("CSV into a Vec");
+    writer.write_record(headers.columns()).expect("CSV into a Vec");
     for row in rows {
-        writer
-            .write_record(row.csv_fields())
-            .expect("CSV into a Vec");
+        writer.write_record(row.csv_fields()).expect("CSV into a Vec");
     }
     let bytes = writer.into_inner().expect("flushing into a Vec");
     // Every field was a Rust `String`, so the output is UTF-8.
@@ -338,17 +309,9 @@ pub fn to_csv_gbk(rows: &[SyntheticApplicant], headers: HeaderLanguage) -> Vec<u
 /// # Panics
 /// If `division` is not 6 ASCII digits or `sequence` exceeds 999.
 pub fn national_id(division: &str, birth: NaiveDate, sequence: u32) -> String {
-    assert!(
-        division.len() == 6 && division.bytes().all(|b| b.is_ascii_digit()),
-        "division must be 6 digits"
-    );
+    assert!(division.len() == 6 && division.bytes().all(|b| b.is_ascii_digit()), "division must be 6 digits");
     assert!(sequence <= 999, "sequence must be 0..=999");
-    let first17 = format!(
-        "{division}{:04}{:02}{:02}{sequence:03}",
-        birth.year(),
-        birth.month(),
-        birth.day()
-    );
+    let first17 = format!("{division}{:04}{:02}{:02}{sequence:03}", birth.year(), birth.month(), birth.day());
     let mut digits = [0u8; 17];
     for (slot, b) in digits.iter_mut().zip(first17.bytes()) {
         // Only a year outside 0..=9999 yields non-digits; wrapping keeps that panic-free.
@@ -376,12 +339,7 @@ pub fn credit_code(seed: u64) -> String {
         *slot = rng.below(31) as u8;
     }
     let check = credit_check_index(&values);
-    values
-        .iter()
-        .map(|&v| usize::from(v))
-        .chain([check])
-        .map(|v| char::from(CREDIT_CODE_ALPHABET[v]))
-        .collect()
+    values.iter().map(|&v| usize::from(v)).chain([check]).map(|v| char::from(CREDIT_CODE_ALPHABET[v])).collect()
 }
 
 /// A Luhn-valid 19-digit bank card number starting 6222 (or another plausible BIN).

@@ -9,11 +9,7 @@ pub struct Migration;
 
 /// A foreign key from `table.col` to `target.id`.
 fn fk(table: &'static str, col: &'static str, target: &'static str) -> ForeignKeyCreateStatement {
-    ForeignKey::create()
-        .name(format!("fk_{table}_{col}"))
-        .from(table, col)
-        .to(target, "id")
-        .to_owned()
+    ForeignKey::create().name(format!("fk_{table}_{col}")).from(table, col).to(target, "id").to_owned()
 }
 
 /// A (possibly unique) index over `cols` of `table`.
@@ -125,9 +121,7 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
-        manager
-            .create_index(index("cohort_capacities", &["cohort_id", "major_id"], true))
-            .await?;
+        manager.create_index(index("cohort_capacities", &["cohort_id", "major_id"], true)).await?;
         manager
             .create_table(
                 Table::create()
@@ -143,13 +137,7 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
-        manager
-            .create_index(index(
-                "cohort_commitments",
-                &["cohort_id", "enterprise_id", "major_id"],
-                true,
-            ))
-            .await?;
+        manager.create_index(index("cohort_commitments", &["cohort_id", "enterprise_id", "major_id"], true)).await?;
 
         // Personal data: the national ID is kept encrypted (for an audited reveal), as a
         // keyed hash (for duplicate lookup without decrypting) and masked (for display).

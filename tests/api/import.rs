@@ -23,7 +23,11 @@ async fn import(w: &World, token: &str, cohort: Uuid, query: &str, body: Vec<u8>
 }
 
 async fn count(w: &World, cohort: Uuid) -> u64 {
-    let page = assert_json(w.app.get(&format!("/api/v1/cohorts/{cohort}/applications?limit=1"), &w.admin).await, StatusCode::OK).await;
+    let page = assert_json(
+        w.app.get(&format!("/api/v1/cohorts/{cohort}/applications?limit=1"), &w.admin).await,
+        StatusCode::OK,
+    )
+    .await;
     page["total"].as_u64().unwrap()
 }
 
@@ -35,13 +39,26 @@ fn recruits(seed: u64, n: usize, w: &World) -> Vec<synthetic::SyntheticApplicant
 async fn the_synthetic_cohort_of_146_imports_and_importing_it_again_changes_nothing() {
     let w = world().await;
     let csv = synthetic::to_csv(&recruits(2019, 146, &w), HeaderLanguage::English);
-    let report = assert_json(import(&w, &w.registrar_a, w.cohort_2020, "", csv.clone().into_bytes()).await, StatusCode::OK).await;
-    assert_eq!((report["rows"].as_u64(), report["created"].as_u64(), report["invalid"].as_u64()), (Some(146), Some(146), Some(0)), "{report}");
+    let report =
+        assert_json(import(&w, &w.registrar_a, w.cohort_2020, "", csv.clone().into_bytes()).await, StatusCode::OK)
+            .await;
+    assert_eq!(
+        (report["rows"].as_u64(), report["created"].as_u64(), report["invalid"].as_u64()),
+        (Some(146), Some(146), Some(0)),
+        "{report}"
+    );
     assert_eq!(report["committed"], true);
     assert_eq!(count(&w, w.cohort_2020).await, 146);
-    let again = assert_json(import(&w, &w.registrar_a, w.cohort_2020, "", csv.into_bytes()).await, StatusCode::OK).await;
+    let again =
+        assert_json(import(&w, &w.registrar_a, w.cohort_2020, "", csv.into_bytes()).await, StatusCode::OK).await;
     assert_eq!((again["created"].as_u64(), again["unchanged"].as_u64()), (Some(0), Some(146)), "{again}");
-    assert!(again["report"].as_array().unwrap().iter().all(|r| r["status"] == "unchanged" && r["application_id"].is_string()));
+    assert!(
+        again["report"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r["status"] == "unchanged" && r["application_id"].is_string())
+    );
     assert_eq!(count(&w, w.cohort_2020).await, 146);
     // Nothing in the report reveals a full ID.
     let first_id = &recruits(2019, 1, &w)[0].national_id;
@@ -53,7 +70,9 @@ async fn bad_rows_are_reported_by_line_and_field_and_the_rest_import() {
     let w = world().await;
     let good = recruits(7, 4, &w);
     let header = "national_id,name,phone,origin_code,preferred_major,bank_card\n";
-    let row = |a: &synthetic::SyntheticApplicant| format!("{},{},{},{},{},\n", a.national_id, a.name, a.phone, a.origin_code, a.preferred_major);
+    let row = |a: &synthetic::SyntheticApplicant| {
+        format!("{},{},{},{},{},\n", a.national_id, a.name, a.phone, a.origin_code, a.preferred_major)
+    };
     let mut body = String::from(header);
     body += &row(&good[0]); // line 2 ok
     body += "110105194912310021,王五,13800001111,520524,机械加工,\n"; // line 3: checksum
@@ -68,7 +87,12 @@ async fn bad_rows_are_reported_by_line_and_field_and_the_rest_import() {
     let rows = report["report"].as_array().unwrap();
     let problems = |line: u64| -> Vec<(String, String)> {
         let r = rows.iter().find(|r| r["line"] == line).unwrap_or_else(|| panic!("line {line} in {report}"));
-        r["errors"].as_array().unwrap().iter().map(|e| (e["field"].as_str().unwrap().to_owned(), e["code"].as_str().unwrap().to_owned())).collect()
+        r["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| (e["field"].as_str().unwrap().to_owned(), e["code"].as_str().unwrap().to_owned()))
+            .collect()
     };
     assert_eq!(problems(3), vec![("national_id".into(), "invalid_checksum".into())]);
     let five: Vec<String> = problems(5).into_iter().map(|(f, _)| f).collect();
@@ -95,7 +119,11 @@ async fn a_gbk_file_with_chinese_headers_imports() {
     // An origin officer imports their own county's rows; the others are refused per row.
     assert_eq!(report["created"].as_u64(), Some(from_zhijin), "{report}");
     assert_eq!(report["invalid"].as_u64(), Some(12 - from_zhijin));
-    let page = assert_json(w.app.get(&format!("/api/v1/cohorts/{}/applications?limit=200", w.cohort_2020), &w.registrar_a).await, StatusCode::OK).await;
+    let page = assert_json(
+        w.app.get(&format!("/api/v1/cohorts/{}/applications?limit=200", w.cohort_2020), &w.registrar_a).await,
+        StatusCode::OK,
+    )
+    .await;
     let names: Vec<&str> = page["items"].as_array().unwrap().iter().map(|a| a["name"].as_str().unwrap()).collect();
     assert!(names.iter().all(|n| !n.contains('\u{FFFD}')), "names decoded from GBK: {names:?}");
     assert!(names.contains(&people.iter().find(|p| p.origin_code == ZHIJIN).unwrap().name.as_str()));
@@ -105,14 +133,30 @@ async fn a_gbk_file_with_chinese_headers_imports() {
 async fn a_dry_run_and_a_refused_all_or_nothing_write_nothing() {
     let w = world().await;
     let csv = synthetic::to_csv(&recruits(5, 10, &w), HeaderLanguage::English);
-    let dry = assert_json(import(&w, &w.registrar_a, w.cohort_2020, "?dry_run=true", csv.clone().into_bytes()).await, StatusCode::OK).await;
-    assert_eq!((dry["valid_not_written"].as_u64(), dry["created"].as_u64(), dry["committed"].as_bool()), (Some(10), Some(0), Some(false)));
+    let dry = assert_json(
+        import(&w, &w.registrar_a, w.cohort_2020, "?dry_run=true", csv.clone().into_bytes()).await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(
+        (dry["valid_not_written"].as_u64(), dry["created"].as_u64(), dry["committed"].as_bool()),
+        (Some(10), Some(0), Some(false))
+    );
     assert_eq!(count(&w, w.cohort_2020).await, 0);
     let with_bad = format!("{csv}110105194912310021,王五,13800001111,,520524,机械加工,,,,,\n");
-    let all = assert_json(import(&w, &w.registrar_a, w.cohort_2020, "?all_or_nothing=true", with_bad.clone().into_bytes()).await, StatusCode::OK).await;
-    assert_eq!((all["invalid"].as_u64(), all["created"].as_u64(), all["committed"].as_bool()), (Some(1), Some(0), Some(false)), "{all}");
+    let all = assert_json(
+        import(&w, &w.registrar_a, w.cohort_2020, "?all_or_nothing=true", with_bad.clone().into_bytes()).await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(
+        (all["invalid"].as_u64(), all["created"].as_u64(), all["committed"].as_bool()),
+        (Some(1), Some(0), Some(false)),
+        "{all}"
+    );
     assert_eq!(count(&w, w.cohort_2020).await, 0);
-    let partial = assert_json(import(&w, &w.registrar_a, w.cohort_2020, "", with_bad.into_bytes()).await, StatusCode::OK).await;
+    let partial =
+        assert_json(import(&w, &w.registrar_a, w.cohort_2020, "", with_bad.into_bytes()).await, StatusCode::OK).await;
     assert_eq!(partial["created"], 10);
     assert_eq!(count(&w, w.cohort_2020).await, 10);
 }
@@ -120,7 +164,12 @@ async fn a_dry_run_and_a_refused_all_or_nothing_write_nothing() {
 #[tokio::test]
 async fn an_unreadable_file_is_refused_as_a_whole() {
     let w = world().await;
-    let p = assert_problem(import(&w, &w.registrar_a, w.cohort, "", "name,phone\n张三,13800001111\n".as_bytes().to_vec()).await, StatusCode::UNPROCESSABLE_ENTITY, "invalid_input").await;
+    let p = assert_problem(
+        import(&w, &w.registrar_a, w.cohort, "", "name,phone\n张三,13800001111\n".as_bytes().to_vec()).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "invalid_input",
+    )
+    .await;
     assert_eq!(p["errors"][0]["field"], "file");
     assert!(p["errors"][0]["message"].as_str().unwrap().contains("national_id"), "{p}");
     let resp = send(
@@ -143,10 +192,12 @@ async fn the_cli_imports_a_file_and_prints_the_report() {
     csv.push_str("110105194912310021,王五,13800001111,,520524,机械加工,,,,,\n");
     std::fs::write(&path, csv).unwrap();
     let cohort = w.cohort_2020.to_string();
-    let out = w.app.cli(&["import", "applications", "--cohort", &cohort, path.to_str().unwrap()]).await.expect("cli import");
+    let out =
+        w.app.cli(&["import", "applications", "--cohort", &cohort, path.to_str().unwrap()]).await.expect("cli import");
     assert!(out.contains("7 rows: 6 created, 0 unchanged, 1 invalid"), "{out}");
     assert!(out.contains("line      8") && out.contains("invalid_checksum"), "{out}");
     assert_eq!(count(&w, w.cohort_2020).await, 6);
-    let again = w.app.cli(&["import", "applications", "--cohort", &cohort, path.to_str().unwrap()]).await.expect("cli import");
+    let again =
+        w.app.cli(&["import", "applications", "--cohort", &cohort, path.to_str().unwrap()]).await.expect("cli import");
     assert!(again.contains("0 created, 6 unchanged"), "{again}");
 }

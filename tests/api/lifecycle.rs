@@ -38,7 +38,8 @@ async fn a_student_advances_through_three_years_and_graduates() {
         let p = refused(&w, &s, action, "2022-08-01").await;
         assert!(p["detail"].as_str().unwrap().contains("graduated"), "{action}: {p}");
     }
-    let history = assert_json(w.app.get(&format!("/api/v1/students/{s}/history"), &w.registrar_a).await, StatusCode::OK).await;
+    let history =
+        assert_json(w.app.get(&format!("/api/v1/students/{s}/history"), &w.registrar_a).await, StatusCode::OK).await;
     let actions: Vec<&str> = history.as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
     assert_eq!(actions, ["enroll", "advance", "advance", "graduate"]);
 }
@@ -77,14 +78,16 @@ async fn withdrawal_and_expulsion_are_final() {
 async fn reverse_undoes_the_latest_event_and_keeps_both_in_history() {
     let w = world().await;
     let (s, _) = w.enrolled(5).await;
-    assert_problem(act(&w, &s, "reverse", "2019-10-01", json!({})).await, StatusCode::CONFLICT, "nothing_to_reverse").await;
+    assert_problem(act(&w, &s, "reverse", "2019-10-01", json!({})).await, StatusCode::CONFLICT, "nothing_to_reverse")
+        .await;
     ok(&w, &s, "advance", "2020-09-01").await;
     ok(&w, &s, "withdraw", "2020-11-03").await;
     let back = ok(&w, &s, "reverse", "2020-11-10").await;
     assert_eq!((back["state"].as_str(), back["study_year"].as_i64()), (Some("enrolled"), Some(2)));
     let back = ok(&w, &s, "reverse", "2020-11-10").await;
     assert_eq!(back["study_year"], 1, "a second reverse walks further back");
-    let history = assert_json(w.app.get(&format!("/api/v1/students/{s}/history"), &w.registrar_a).await, StatusCode::OK).await;
+    let history =
+        assert_json(w.app.get(&format!("/api/v1/students/{s}/history"), &w.registrar_a).await, StatusCode::OK).await;
     let events = history.as_array().unwrap();
     let actions: Vec<&str> = events.iter().map(|e| e["action"].as_str().unwrap()).collect();
     assert_eq!(actions, ["enroll", "advance", "withdraw", "reverse", "reverse"]);
@@ -104,19 +107,30 @@ async fn reverse_undoes_the_latest_event_and_keeps_both_in_history() {
 async fn a_transfer_changes_school_and_major_and_a_reverse_restores_them() {
     let w = world().await;
     let (s, _) = w.enrolled(6).await;
-    let t = assert_json(act(&w, &s, "transfer", "2019-10-01", json!({"major_id": w.major_b})).await, StatusCode::OK).await;
+    let t =
+        assert_json(act(&w, &s, "transfer", "2019-10-01", json!({"major_id": w.major_b})).await, StatusCode::OK).await;
     assert_eq!((t["state"].as_str(), t["major_id"].as_str()), (Some("enrolled"), Some(w.major_b.to_string().as_str())));
     assert_eq!(t["school_id"], w.school_b.to_string());
     // Now the student belongs to school B: school A's registrar no longer reaches them.
     assert_problem(act(&w, &s, "advance", "2020-09-01", json!({})).await, StatusCode::FORBIDDEN, "forbidden").await;
     let back = assert_json(
-        w.transition(&w.registrar_b, &s, json!({"action": "reverse", "effective_date": "2019-10-02", "reason": "wrong major chosen"})).await,
+        w.transition(
+            &w.registrar_b,
+            &s,
+            json!({"action": "reverse", "effective_date": "2019-10-02", "reason": "wrong major chosen"}),
+        )
+        .await,
         StatusCode::OK,
     )
     .await;
     assert_eq!(back["major_id"], w.major_a.to_string());
     assert_eq!(back["school_id"], w.school_a.to_string());
-    let p = assert_problem(act(&w, &s, "transfer", "2019-10-03", json!({})).await, StatusCode::UNPROCESSABLE_ENTITY, "invalid_input").await;
+    let p = assert_problem(
+        act(&w, &s, "transfer", "2019-10-03", json!({})).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "invalid_input",
+    )
+    .await;
     assert_eq!(p["errors"][0]["field"], "major_id");
 }
 
@@ -125,9 +139,19 @@ async fn bad_transition_requests_are_422_not_500() {
     let w = world().await;
     let (s, _) = w.enrolled(7).await;
     ok(&w, &s, "advance", "2020-09-01").await;
-    let p = assert_problem(act(&w, &s, "suspend", "2020-08-01", json!({})).await, StatusCode::UNPROCESSABLE_ENTITY, "invalid_input").await;
+    let p = assert_problem(
+        act(&w, &s, "suspend", "2020-08-01", json!({})).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "invalid_input",
+    )
+    .await;
     assert_eq!(p["errors"][0]["code"], "before_previous_event");
-    let p = assert_problem(act(&w, &s, "fly", "2020-10-01", json!({})).await, StatusCode::UNPROCESSABLE_ENTITY, "invalid_input").await;
+    let p = assert_problem(
+        act(&w, &s, "fly", "2020-10-01", json!({})).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "invalid_input",
+    )
+    .await;
     assert_eq!(p["errors"][0]["field"], "action");
     let p = assert_problem(
         w.transition(&w.registrar_a, &s, json!({"action": "suspend", "effective_date": "2020-10-01"})).await,
@@ -143,5 +167,10 @@ async fn bad_transition_requests_are_422_not_500() {
     )
     .await;
     assert_eq!(p["errors"][0]["field"], "effective_date");
-    assert_problem(w.transition(&w.hr_1, &s, json!({"action": "advance", "effective_date": "2021-09-01"})).await, StatusCode::FORBIDDEN, "forbidden").await;
+    assert_problem(
+        w.transition(&w.hr_1, &s, json!({"action": "advance", "effective_date": "2021-09-01"})).await,
+        StatusCode::FORBIDDEN,
+        "forbidden",
+    )
+    .await;
 }

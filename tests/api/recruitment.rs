@@ -9,7 +9,11 @@ use crate::world::{ZHAOTONG, ZHIJIN, applicant, national_id, world};
 #[tokio::test]
 async fn an_origin_officer_creates_an_application_and_sees_it_masked() {
     let w = world().await;
-    let body = assert_json(w.apply(&w.officer_zhijin, w.cohort, &applicant(1, ZHIJIN, "机械加工", Some(&w.uscc_1))).await, StatusCode::CREATED).await;
+    let body = assert_json(
+        w.apply(&w.officer_zhijin, w.cohort, &applicant(1, ZHIJIN, "机械加工", Some(&w.uscc_1))).await,
+        StatusCode::CREATED,
+    )
+    .await;
     let full = national_id(ZHIJIN, 1);
     assert_eq!(body["state"], "submitted");
     assert_eq!(body["preferred_major"], "JXJG", "a major name resolves to the cohort's major code");
@@ -29,14 +33,29 @@ async fn an_invalid_application_lists_every_bad_field() {
     bad["phone"] = json!("2345");
     bad["name"] = json!("");
     bad["bank_card"] = json!("6222021234567890124");
-    let p = assert_problem(w.apply(&w.registrar_a, w.cohort, &bad).await, StatusCode::UNPROCESSABLE_ENTITY, "invalid_input").await;
+    let p = assert_problem(
+        w.apply(&w.registrar_a, w.cohort, &bad).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "invalid_input",
+    )
+    .await;
     let errors = field_errors(&p);
-    for (field, code) in [("national_id", "invalid_checksum"), ("phone", "invalid_length"), ("name", "required"), ("bank_card", "invalid_checksum")] {
+    for (field, code) in [
+        ("national_id", "invalid_checksum"),
+        ("phone", "invalid_length"),
+        ("name", "required"),
+        ("bank_card", "invalid_checksum"),
+    ] {
         assert!(errors.iter().any(|(f, c)| f == field && c == code), "expected {field}/{code} in {errors:?}");
     }
     let mut unknown = applicant(3, "520000", "烹饪", Some("91350100M000100Y43"));
     unknown["origin_code"] = json!("520000");
-    let p = assert_problem(w.apply(&w.registrar_a, w.cohort, &unknown).await, StatusCode::UNPROCESSABLE_ENTITY, "invalid_input").await;
+    let p = assert_problem(
+        w.apply(&w.registrar_a, w.cohort, &unknown).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "invalid_input",
+    )
+    .await;
     let fields: Vec<String> = field_errors(&p).into_iter().map(|(f, c)| format!("{f}/{c}")).collect();
     assert!(fields.contains(&"origin_code/unknown_origin".to_owned()), "{fields:?}");
     assert!(fields.contains(&"preferred_major/unknown_major".to_owned()), "{fields:?}");
@@ -46,43 +65,71 @@ async fn an_invalid_application_lists_every_bad_field() {
 #[tokio::test]
 async fn an_origin_officer_cannot_recruit_for_another_county() {
     let w = world().await;
-    let p = assert_problem(w.apply(&w.officer_zhijin, w.cohort, &applicant(4, ZHAOTONG, "JXJG", None)).await, StatusCode::UNPROCESSABLE_ENTITY, "invalid_input").await;
+    let p = assert_problem(
+        w.apply(&w.officer_zhijin, w.cohort, &applicant(4, ZHAOTONG, "JXJG", None)).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "invalid_input",
+    )
+    .await;
     assert_eq!(field_errors(&p), vec![("origin_code".to_owned(), "out_of_scope".to_owned())]);
 }
 
 #[tokio::test]
 async fn the_same_person_cannot_apply_to_two_cohorts() {
     let w = world().await;
-    assert_json(w.apply(&w.registrar_a, w.cohort, &applicant(5, ZHIJIN, "JXJG", None)).await, StatusCode::CREATED).await;
-    let p = assert_problem(w.apply(&w.registrar_a, w.cohort_2020, &applicant(5, ZHIJIN, "JXJG", None)).await, StatusCode::CONFLICT, "duplicate_person").await;
+    assert_json(w.apply(&w.registrar_a, w.cohort, &applicant(5, ZHIJIN, "JXJG", None)).await, StatusCode::CREATED)
+        .await;
+    let p = assert_problem(
+        w.apply(&w.registrar_a, w.cohort_2020, &applicant(5, ZHIJIN, "JXJG", None)).await,
+        StatusCode::CONFLICT,
+        "duplicate_person",
+    )
+    .await;
     assert!(p["detail"].as_str().unwrap().contains("云贵班 2019"), "the refusal names the cohort: {p}");
-    let p = assert_problem(w.apply(&w.registrar_a, w.cohort, &applicant(5, ZHIJIN, "JXJG", None)).await, StatusCode::CONFLICT, "duplicate_person").await;
+    let p = assert_problem(
+        w.apply(&w.registrar_a, w.cohort, &applicant(5, ZHIJIN, "JXJG", None)).await,
+        StatusCode::CONFLICT,
+        "duplicate_person",
+    )
+    .await;
     assert!(p["detail"].as_str().unwrap().contains("application"));
 }
 
 #[tokio::test]
 async fn a_rejected_person_may_apply_again_elsewhere() {
     let w = world().await;
-    let a = assert_json(w.apply(&w.registrar_a, w.cohort, &applicant(6, ZHIJIN, "JXJG", None)).await, StatusCode::CREATED).await;
+    let a =
+        assert_json(w.apply(&w.registrar_a, w.cohort, &applicant(6, ZHIJIN, "JXJG", None)).await, StatusCode::CREATED)
+            .await;
     let id = a["id"].as_str().unwrap();
-    assert_problem(w.act(&w.registrar_a, id, "reject", None).await, StatusCode::UNPROCESSABLE_ENTITY, "invalid_input").await;
-    let r = assert_json(w.act(&w.registrar_a, id, "reject", Some(json!({"reason": "not registered as a poor household"}))).await, StatusCode::OK).await;
+    assert_problem(w.act(&w.registrar_a, id, "reject", None).await, StatusCode::UNPROCESSABLE_ENTITY, "invalid_input")
+        .await;
+    let r = assert_json(
+        w.act(&w.registrar_a, id, "reject", Some(json!({"reason": "not registered as a poor household"}))).await,
+        StatusCode::OK,
+    )
+    .await;
     assert_eq!(r["state"], "rejected");
     assert_eq!(r["decision_reason"], "not registered as a poor household");
-    assert_json(w.apply(&w.registrar_a, w.cohort_2020, &applicant(6, ZHIJIN, "JXJG", None)).await, StatusCode::CREATED).await;
+    assert_json(w.apply(&w.registrar_a, w.cohort_2020, &applicant(6, ZHIJIN, "JXJG", None)).await, StatusCode::CREATED)
+        .await;
 }
 
 #[tokio::test]
 async fn only_the_officer_of_the_applicants_county_verifies() {
     let w = world().await;
-    let a = assert_json(w.apply(&w.registrar_a, w.cohort, &applicant(7, ZHIJIN, "JXJG", None)).await, StatusCode::CREATED).await;
+    let a =
+        assert_json(w.apply(&w.registrar_a, w.cohort, &applicant(7, ZHIJIN, "JXJG", None)).await, StatusCode::CREATED)
+            .await;
     let id = a["id"].as_str().unwrap();
     assert_problem(w.act(&w.officer_zhaotong, id, "verify", None).await, StatusCode::FORBIDDEN, "forbidden").await;
     assert_problem(w.act(&w.registrar_a, id, "verify", None).await, StatusCode::FORBIDDEN, "forbidden").await;
     let v = assert_json(w.act(&w.officer_zhijin, id, "verify", None).await, StatusCode::OK).await;
     assert_eq!(v["state"], "verified");
     assert!(v["verified_at"].is_string());
-    let p = assert_problem(w.act(&w.officer_zhijin, id, "verify", None).await, StatusCode::CONFLICT, "illegal_transition").await;
+    let p =
+        assert_problem(w.act(&w.officer_zhijin, id, "verify", None).await, StatusCode::CONFLICT, "illegal_transition")
+            .await;
     assert!(p["detail"].as_str().unwrap().contains("verified"), "{p}");
 }
 
@@ -91,18 +138,26 @@ async fn admission_past_the_capacity_of_a_school_major_is_refused() {
     let w = world().await;
     for n in 10..13 {
         let id = w.admitted(n).await;
-        let a = assert_json(w.app.get(&format!("/api/v1/applications/{id}"), &w.registrar_a).await, StatusCode::OK).await;
+        let a =
+            assert_json(w.app.get(&format!("/api/v1/applications/{id}"), &w.registrar_a).await, StatusCode::OK).await;
         assert_eq!(a["school_id"], w.school_a.to_string());
         assert_eq!(a["major_id"], w.major_a.to_string());
     }
-    let fourth = assert_json(w.apply(&w.officer_zhijin, w.cohort, &applicant(13, ZHIJIN, "JXJG", None)).await, StatusCode::CREATED).await;
+    let fourth = assert_json(
+        w.apply(&w.officer_zhijin, w.cohort, &applicant(13, ZHIJIN, "JXJG", None)).await,
+        StatusCode::CREATED,
+    )
+    .await;
     let id = fourth["id"].as_str().unwrap();
     assert_json(w.act(&w.officer_zhijin, id, "verify", None).await, StatusCode::OK).await;
     let p = assert_problem(w.act(&w.registrar_a, id, "admit", None).await, StatusCode::CONFLICT, "capacity_full").await;
     assert!(p["detail"].as_str().unwrap().contains("capacity"));
     // The refused applicant can wait for a place, and admission to school B's major works.
-    assert_json(w.act(&w.registrar_a, id, "waitlist", Some(json!({"reason": "JXJG is full"}))).await, StatusCode::OK).await;
-    let admitted = assert_json(w.act(&w.registrar_b, id, "admit", Some(json!({"major_id": w.major_b}))).await, StatusCode::OK).await;
+    assert_json(w.act(&w.registrar_a, id, "waitlist", Some(json!({"reason": "JXJG is full"}))).await, StatusCode::OK)
+        .await;
+    let admitted =
+        assert_json(w.act(&w.registrar_b, id, "admit", Some(json!({"major_id": w.major_b}))).await, StatusCode::OK)
+            .await;
     assert_eq!(admitted["school_id"], w.school_b.to_string());
 }
 
@@ -117,11 +172,16 @@ async fn enrolment_creates_the_student_and_their_account() {
         "forbidden",
     )
     .await;
-    let e = assert_json(w.act(&w.registrar_a, &app_id, "enroll", Some(json!({"enrolled_on": "2019-09-01"}))).await, StatusCode::CREATED).await;
+    let e = assert_json(
+        w.act(&w.registrar_a, &app_id, "enroll", Some(json!({"enrolled_on": "2019-09-01"}))).await,
+        StatusCode::CREATED,
+    )
+    .await;
     assert_eq!(e["student"]["state"], "enrolled");
     assert_eq!(e["student"]["study_year"], 1);
     assert_eq!(e["login"], format!("139{:08}", 10_000_020));
-    let a = assert_json(w.app.get(&format!("/api/v1/applications/{app_id}"), &w.registrar_a).await, StatusCode::OK).await;
+    let a =
+        assert_json(w.app.get(&format!("/api/v1/applications/{app_id}"), &w.registrar_a).await, StatusCode::OK).await;
     assert_eq!(a["state"], "enrolled");
     assert_problem(
         w.act(&w.registrar_a, &app_id, "enroll", Some(json!({"enrolled_on": "2019-09-01"}))).await,
@@ -130,7 +190,12 @@ async fn enrolment_creates_the_student_and_their_account() {
     )
     .await;
     // An enrolled person cannot start a second application.
-    assert_problem(w.apply(&w.registrar_a, w.cohort_2020, &applicant(20, ZHIJIN, "JXJG", None)).await, StatusCode::CONFLICT, "duplicate_person").await;
+    assert_problem(
+        w.apply(&w.registrar_a, w.cohort_2020, &applicant(20, ZHIJIN, "JXJG", None)).await,
+        StatusCode::CONFLICT,
+        "duplicate_person",
+    )
+    .await;
     let token = w.student_token(e["login"].as_str().unwrap()).await;
     let status = assert_json(w.app.get("/api/v1/me/status", &token).await, StatusCode::OK).await;
     assert_eq!(status["state"], "enrolled");
@@ -145,10 +210,18 @@ async fn enrolment_creates_the_student_and_their_account() {
 async fn the_application_list_filters_and_paginates() {
     let w = world().await;
     for n in 30..35 {
-        assert_json(w.apply(&w.officer_zhijin, w.cohort, &applicant(n, ZHIJIN, "JXJG", None)).await, StatusCode::CREATED).await;
+        assert_json(
+            w.apply(&w.officer_zhijin, w.cohort, &applicant(n, ZHIJIN, "JXJG", None)).await,
+            StatusCode::CREATED,
+        )
+        .await;
     }
     for n in 35..37 {
-        assert_json(w.apply(&w.officer_zhaotong, w.cohort, &applicant(n, ZHAOTONG, "ZPQG", None)).await, StatusCode::CREATED).await;
+        assert_json(
+            w.apply(&w.officer_zhaotong, w.cohort, &applicant(n, ZHAOTONG, "ZPQG", None)).await,
+            StatusCode::CREATED,
+        )
+        .await;
     }
     let path = format!("/api/v1/cohorts/{}/applications?limit=2&page=2", w.cohort);
     let page = assert_json(w.app.get(&path, &w.registrar_a).await, StatusCode::OK).await;

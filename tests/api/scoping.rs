@@ -12,11 +12,19 @@ async fn each_role_sees_only_its_own_students() {
     let (a1, login_a1) = w.enrolled(1).await;
     let (a2, _) = w.enrolled(2).await;
     // A Zhaotong student at school B, intended for enterprise 2.
-    let created = assert_json(w.apply(&w.officer_zhaotong, w.cohort, &applicant(3, ZHAOTONG, "ZPQG", Some(&w.uscc_2))).await, StatusCode::CREATED).await;
+    let created = assert_json(
+        w.apply(&w.officer_zhaotong, w.cohort, &applicant(3, ZHAOTONG, "ZPQG", Some(&w.uscc_2))).await,
+        StatusCode::CREATED,
+    )
+    .await;
     let app_b = created["id"].as_str().unwrap();
     assert_json(w.act(&w.officer_zhaotong, app_b, "verify", None).await, StatusCode::OK).await;
     assert_json(w.act(&w.registrar_b, app_b, "admit", None).await, StatusCode::OK).await;
-    let e = assert_json(w.act(&w.registrar_b, app_b, "enroll", Some(json!({"enrolled_on": "2019-09-01"}))).await, StatusCode::CREATED).await;
+    let e = assert_json(
+        w.act(&w.registrar_b, app_b, "enroll", Some(json!({"enrolled_on": "2019-09-01"}))).await,
+        StatusCode::CREATED,
+    )
+    .await;
     let b1 = e["student"]["id"].as_str().unwrap().to_owned();
 
     let ids = |v: serde_json::Value| -> Vec<String> {
@@ -30,11 +38,30 @@ async fn each_role_sees_only_its_own_students() {
     // Asking for the other school's students by filter returns none, not theirs.
     let q = format!("/api/v1/students?school_id={}", w.school_b);
     assert_eq!(assert_json(w.app.get(&q, &w.registrar_a).await, StatusCode::OK).await["total"], 0);
-    assert_eq!(ids(assert_json(w.app.get("/api/v1/students", &w.registrar_b).await, StatusCode::OK).await), vec![b1.clone()]);
-    assert_problem(w.app.get(&format!("/api/v1/students/{b1}"), &w.registrar_a).await, StatusCode::FORBIDDEN, "forbidden").await;
-    assert_problem(w.transition(&w.registrar_a, &b1, json!({"action": "advance", "effective_date": "2020-09-01"})).await, StatusCode::FORBIDDEN, "forbidden").await;
+    assert_eq!(
+        ids(assert_json(w.app.get("/api/v1/students", &w.registrar_b).await, StatusCode::OK).await),
+        vec![b1.clone()]
+    );
     assert_problem(
-        w.app.post_json(&format!("/api/v1/students/{b1}/reveal"), &w.registrar_a, &json!({"reason": "bank asked to check"})).await,
+        w.app.get(&format!("/api/v1/students/{b1}"), &w.registrar_a).await,
+        StatusCode::FORBIDDEN,
+        "forbidden",
+    )
+    .await;
+    assert_problem(
+        w.transition(&w.registrar_a, &b1, json!({"action": "advance", "effective_date": "2020-09-01"})).await,
+        StatusCode::FORBIDDEN,
+        "forbidden",
+    )
+    .await;
+    assert_problem(
+        w.app
+            .post_json(
+                &format!("/api/v1/students/{b1}/reveal"),
+                &w.registrar_a,
+                &json!({"reason": "bank asked to check"}),
+            )
+            .await,
         StatusCode::FORBIDDEN,
         "forbidden",
     )
@@ -51,15 +78,22 @@ async fn each_role_sees_only_its_own_students() {
     hr1.sort();
     assert_eq!(hr1, expected);
     assert_eq!(ids(assert_json(w.app.get("/api/v1/students", &w.hr_2).await, StatusCode::OK).await), vec![b1.clone()]);
-    assert_problem(w.app.get(&format!("/api/v1/students/{a1}"), &w.hr_2).await, StatusCode::FORBIDDEN, "forbidden").await;
+    assert_problem(w.app.get(&format!("/api/v1/students/{a1}"), &w.hr_2).await, StatusCode::FORBIDDEN, "forbidden")
+        .await;
 
     // Students: only their own status; another student's id is 404, the list 403.
     let token = w.student_token(&login_a1).await;
     let me = assert_json(w.app.get("/api/v1/me/status", &token).await, StatusCode::OK).await;
     assert_eq!(me["student"]["id"], a1.as_str());
     assert_eq!(me["student"]["national_id"].as_str().unwrap().matches('*').count(), 10);
-    assert_problem(w.app.get(&format!("/api/v1/students/{a2}"), &token).await, StatusCode::NOT_FOUND, "not_found").await;
-    assert_problem(w.app.get(&format!("/api/v1/students/{b1}/history"), &token).await, StatusCode::NOT_FOUND, "not_found").await;
+    assert_problem(w.app.get(&format!("/api/v1/students/{a2}"), &token).await, StatusCode::NOT_FOUND, "not_found")
+        .await;
+    assert_problem(
+        w.app.get(&format!("/api/v1/students/{b1}/history"), &token).await,
+        StatusCode::NOT_FOUND,
+        "not_found",
+    )
+    .await;
     assert_problem(w.app.get("/api/v1/students", &token).await, StatusCode::FORBIDDEN, "forbidden").await;
     // Other roles have no status page.
     assert_problem(w.app.get("/api/v1/me/status", &w.registrar_a).await, StatusCode::FORBIDDEN, "forbidden").await;
@@ -70,13 +104,28 @@ async fn a_reveal_shows_full_numbers_and_is_audited() {
     let w = world().await;
     let (s, _) = w.enrolled(8).await;
     let path = format!("/api/v1/students/{s}/reveal");
-    let p = assert_problem(w.app.post_json(&path, &w.registrar_a, &json!({"reason": ""})).await, StatusCode::UNPROCESSABLE_ENTITY, "invalid_input").await;
+    let p = assert_problem(
+        w.app.post_json(&path, &w.registrar_a, &json!({"reason": ""})).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "invalid_input",
+    )
+    .await;
     assert_eq!(p["errors"][0]["field"], "reason");
-    let r = assert_json(w.app.post_json(&path, &w.registrar_a, &json!({"reason": "bank rejected the card"})).await, StatusCode::OK).await;
+    let r = assert_json(
+        w.app.post_json(&path, &w.registrar_a, &json!({"reason": "bank rejected the card"})).await,
+        StatusCode::OK,
+    )
+    .await;
     assert_eq!(r["national_id"], national_id(crate::world::ZHIJIN, 8));
     assert_eq!(r["bank_card"], yungui_domain::synthetic::bank_card(8));
-    assert_problem(w.app.post_json(&path, &w.hr_1, &json!({"reason": "curious about it"})).await, StatusCode::FORBIDDEN, "forbidden").await;
-    let audit = assert_json(w.app.get("/api/v1/audit-events?action=student.reveal", &w.admin).await, StatusCode::OK).await;
+    assert_problem(
+        w.app.post_json(&path, &w.hr_1, &json!({"reason": "curious about it"})).await,
+        StatusCode::FORBIDDEN,
+        "forbidden",
+    )
+    .await;
+    let audit =
+        assert_json(w.app.get("/api/v1/audit-events?action=student.reveal", &w.admin).await, StatusCode::OK).await;
     assert_eq!(audit["total"], 1);
     assert_eq!(audit["items"][0]["entity_id"], s.as_str());
     assert_eq!(audit["items"][0]["summary"]["reason"], "bank rejected the card");
@@ -88,7 +137,8 @@ async fn a_reveal_shows_full_numbers_and_is_audited() {
 async fn every_write_leaves_an_audit_event() {
     let w = world().await;
     let (s, _) = w.enrolled(9).await;
-    w.transition(&w.registrar_a, &s, json!({"action": "suspend", "effective_date": "2019-12-01", "reason": "illness"})).await;
+    w.transition(&w.registrar_a, &s, json!({"action": "suspend", "effective_date": "2019-12-01", "reason": "illness"}))
+        .await;
     let audit = assert_json(w.app.get("/api/v1/audit-events?limit=200", &w.admin).await, StatusCode::OK).await;
     let actions: Vec<&str> = audit["items"].as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
     for a in ["application.create", "application.verify", "application.admit", "student.enroll", "student.suspend"] {

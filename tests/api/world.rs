@@ -116,7 +116,8 @@ pub async fn world() -> World {
     let uscc_1 = yungui_domain::synthetic::credit_code(11);
     let uscc_2 = yungui_domain::synthetic::credit_code(12);
     let mut ents = Vec::new();
-    for (uscc, name) in [(&uscc_1, "长兴精工机械有限公司"), (&uscc_2, "浙江长兴电气设备有限公司")] {
+    for (uscc, name) in [(&uscc_1, "长兴精工机械有限公司"), (&uscc_2, "浙江长兴电气设备有限公司")]
+    {
         let e = enterprise::ActiveModel {
             id: Set(id()),
             name: Set(name.into()),
@@ -197,7 +198,8 @@ impl World {
 
     /// `POST /applications/{id}/{action}` with an optional JSON body.
     pub async fn act(&self, token: &str, application: &str, action: &str, body: Option<Value>) -> Response {
-        let req = self.app.request(Method::POST, &format!("/api/v1/applications/{application}/{action}")).bearer_auth(token);
+        let req =
+            self.app.request(Method::POST, &format!("/api/v1/applications/{application}/{action}")).bearer_auth(token);
         send(match body {
             Some(b) => req.json(&b),
             None => req,
@@ -208,7 +210,11 @@ impl World {
     /// Creates applicant `n` (Zhijin, major JXJG, enterprise 1) and takes it to
     /// `admitted` at school A; returns the application id.
     pub async fn admitted(&self, n: u32) -> String {
-        let created = assert_json(self.apply(&self.officer_zhijin, self.cohort, &applicant(n, ZHIJIN, "JXJG", Some(&self.uscc_1))).await, StatusCode::CREATED).await;
+        let created = assert_json(
+            self.apply(&self.officer_zhijin, self.cohort, &applicant(n, ZHIJIN, "JXJG", Some(&self.uscc_1))).await,
+            StatusCode::CREATED,
+        )
+        .await;
         let id = created["id"].as_str().expect("id").to_owned();
         assert_json(self.act(&self.officer_zhijin, &id, "verify", None).await, StatusCode::OK).await;
         assert_json(self.act(&self.registrar_a, &id, "admit", None).await, StatusCode::OK).await;
@@ -219,16 +225,30 @@ impl World {
     pub async fn enrolled(&self, n: u32) -> (String, String) {
         let app_id = self.admitted(n).await;
         let body = assert_json(
-            self.act(&self.registrar_a, &app_id, "enroll", Some(json!({ "enrolled_on": "2019-09-01", "class_name": "机械1班" }))).await,
+            self.act(
+                &self.registrar_a,
+                &app_id,
+                "enroll",
+                Some(json!({ "enrolled_on": "2019-09-01", "class_name": "机械1班" })),
+            )
+            .await,
             StatusCode::CREATED,
         )
         .await;
-        (body["student"]["id"].as_str().expect("student id").to_owned(), body["login"].as_str().expect("login").to_owned())
+        (
+            body["student"]["id"].as_str().expect("student id").to_owned(),
+            body["login"].as_str().expect("login").to_owned(),
+        )
     }
 
     /// Gives a student account a password (activation by email comes later) and signs in.
     pub async fn student_token(&self, login: &str) -> String {
-        let u = user::Entity::find().filter(user::Column::Login.eq(login)).one(&self.app.state.db).await.expect("db").expect("student user");
+        let u = user::Entity::find()
+            .filter(user::Column::Login.eq(login))
+            .one(&self.app.state.db)
+            .await
+            .expect("db")
+            .expect("student user");
         let mut am: user::ActiveModel = u.into();
         am.password_hash = Set(Some(yungui_domain::crypto::hash_password("student-password-1").expect("hash")));
         am.update(&self.app.state.db).await.expect("set password");

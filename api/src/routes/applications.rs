@@ -61,8 +61,19 @@ pub struct ApplicationFilterParams {
 #[utoipa::path(get, path = "/cohorts/{id}/applications", tag = "applications", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "cohort id"), ListParams),
     responses((status = 200, body = Page<ApplicationView>), (status = 403, body = Problem)))]
-async fn list_applications(State(s): State<AppState>, AuthUser(actor): AuthUser, AppPath(id): AppPath<Uuid>, AppQuery(p): AppQuery<ListParams>) -> ApiResult<Json<Page<ApplicationView>>> {
-    let f = ApplicationFilter { state: p.filter.state, origin_id: p.filter.origin_id, preferred_major: p.filter.preferred_major, major_id: p.filter.major_id, q: p.filter.q };
+async fn list_applications(
+    State(s): State<AppState>,
+    AuthUser(actor): AuthUser,
+    AppPath(id): AppPath<Uuid>,
+    AppQuery(p): AppQuery<ListParams>,
+) -> ApiResult<Json<Page<ApplicationView>>> {
+    let f = ApplicationFilter {
+        state: p.filter.state,
+        origin_id: p.filter.origin_id,
+        preferred_major: p.filter.preferred_major,
+        major_id: p.filter.major_id,
+        q: p.filter.q,
+    };
     Ok(Json(applications::list(&s.db, &actor, id, &f, p.page).await?))
 }
 
@@ -70,7 +81,12 @@ async fn list_applications(State(s): State<AppState>, AuthUser(actor): AuthUser,
 #[utoipa::path(post, path = "/cohorts/{id}/applications", tag = "applications", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "cohort id")), request_body = NewApplication,
     responses((status = 201, body = ApplicationView), (status = 409, body = Problem, description = "the person already has an active application or student record"), (status = 422, body = Problem)))]
-async fn create_application(State(s): State<AppState>, AuthUser(actor): AuthUser, AppPath(id): AppPath<Uuid>, AppJson(input): AppJson<NewApplication>) -> ApiResult<(StatusCode, Json<ApplicationView>)> {
+async fn create_application(
+    State(s): State<AppState>,
+    AuthUser(actor): AuthUser,
+    AppPath(id): AppPath<Uuid>,
+    AppJson(input): AppJson<NewApplication>,
+) -> ApiResult<(StatusCode, Json<ApplicationView>)> {
     Ok((StatusCode::CREATED, Json(applications::create(&s.db, &actor, &s.vault, id, input).await?)))
 }
 
@@ -91,9 +107,27 @@ pub struct ImportParams {
     params(("id" = Uuid, Path, description = "cohort id"), ImportParams),
     request_body(content = String, content_type = "text/csv", description = "the applications file (SPEC §13 columns)"),
     responses((status = 200, body = ImportReport), (status = 415, body = Problem), (status = 422, body = Problem, description = "the file as a whole is unreadable")))]
-async fn import(State(s): State<AppState>, AuthUser(actor): AuthUser, AppPath(id): AppPath<Uuid>, AppQuery(p): AppQuery<ImportParams>, headers: HeaderMap, body: Bytes) -> ApiResult<Json<ImportReport>> {
-    let media = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("").split(';').next().unwrap_or("").trim().to_ascii_lowercase();
-    if !matches!(media.as_str(), "text/csv" | "application/csv" | "text/plain" | "application/octet-stream" | "application/vnd.ms-excel") {
+async fn import(
+    State(s): State<AppState>,
+    AuthUser(actor): AuthUser,
+    AppPath(id): AppPath<Uuid>,
+    AppQuery(p): AppQuery<ImportParams>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> ApiResult<Json<ImportReport>> {
+    let media = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    if !matches!(
+        media.as_str(),
+        "text/csv" | "application/csv" | "text/plain" | "application/octet-stream" | "application/vnd.ms-excel"
+    ) {
         return Err(ApiError::UnsupportedMediaType("send the CSV file as the body with Content-Type: text/csv".into()));
     }
     let opts = ImportOptions { dry_run: p.dry_run, all_or_nothing: p.all_or_nothing };
@@ -103,11 +137,21 @@ async fn import(State(s): State<AppState>, AuthUser(actor): AuthUser, AppPath(id
 /// One application.
 #[utoipa::path(get, path = "/applications/{id}", tag = "applications", security(("bearer" = [])), params(("id" = Uuid, Path)),
     responses((status = 200, body = ApplicationView), (status = 403, body = Problem), (status = 404, body = Problem)))]
-async fn get_application(State(s): State<AppState>, AuthUser(actor): AuthUser, AppPath(id): AppPath<Uuid>) -> ApiResult<Json<ApplicationView>> {
+async fn get_application(
+    State(s): State<AppState>,
+    AuthUser(actor): AuthUser,
+    AppPath(id): AppPath<Uuid>,
+) -> ApiResult<Json<ApplicationView>> {
     Ok(Json(applications::get(&s.db, &actor, id).await?))
 }
 
-async fn act(s: &AppState, actor: &yungui_domain::Actor, id: Uuid, action: ApplicationAction, d: Decision) -> ApiResult<Json<ApplicationView>> {
+async fn act(
+    s: &AppState,
+    actor: &yungui_domain::Actor,
+    id: Uuid,
+    action: ApplicationAction,
+    d: Decision,
+) -> ApiResult<Json<ApplicationView>> {
     Ok(Json(applications::decide(&s.db, actor, id, action, d).await?))
 }
 
@@ -115,7 +159,12 @@ async fn act(s: &AppState, actor: &yungui_domain::Actor, id: Uuid, action: Appli
 #[utoipa::path(post, path = "/applications/{id}/verify", tag = "applications", security(("bearer" = [])), params(("id" = Uuid, Path)),
     request_body(content = Option<Decision>),
     responses((status = 200, body = ApplicationView), (status = 403, body = Problem), (status = 409, body = Problem)))]
-async fn verify(State(s): State<AppState>, AuthUser(actor): AuthUser, AppPath(id): AppPath<Uuid>, OptionalJson(d): OptionalJson<Decision>) -> ApiResult<Json<ApplicationView>> {
+async fn verify(
+    State(s): State<AppState>,
+    AuthUser(actor): AuthUser,
+    AppPath(id): AppPath<Uuid>,
+    OptionalJson(d): OptionalJson<Decision>,
+) -> ApiResult<Json<ApplicationView>> {
     act(&s, &actor, id, ApplicationAction::Verify, d).await
 }
 
@@ -123,7 +172,12 @@ async fn verify(State(s): State<AppState>, AuthUser(actor): AuthUser, AppPath(id
 #[utoipa::path(post, path = "/applications/{id}/admit", tag = "applications", security(("bearer" = [])), params(("id" = Uuid, Path)),
     request_body(content = Option<Decision>),
     responses((status = 200, body = ApplicationView), (status = 409, body = Problem, description = "illegal transition or capacity full"), (status = 422, body = Problem)))]
-async fn admit(State(s): State<AppState>, AuthUser(actor): AuthUser, AppPath(id): AppPath<Uuid>, OptionalJson(d): OptionalJson<Decision>) -> ApiResult<Json<ApplicationView>> {
+async fn admit(
+    State(s): State<AppState>,
+    AuthUser(actor): AuthUser,
+    AppPath(id): AppPath<Uuid>,
+    OptionalJson(d): OptionalJson<Decision>,
+) -> ApiResult<Json<ApplicationView>> {
     act(&s, &actor, id, ApplicationAction::Admit, d).await
 }
 
@@ -131,7 +185,12 @@ async fn admit(State(s): State<AppState>, AuthUser(actor): AuthUser, AppPath(id)
 #[utoipa::path(post, path = "/applications/{id}/waitlist", tag = "applications", security(("bearer" = [])), params(("id" = Uuid, Path)),
     request_body(content = Option<Decision>),
     responses((status = 200, body = ApplicationView), (status = 409, body = Problem)))]
-async fn waitlist(State(s): State<AppState>, AuthUser(actor): AuthUser, AppPath(id): AppPath<Uuid>, OptionalJson(d): OptionalJson<Decision>) -> ApiResult<Json<ApplicationView>> {
+async fn waitlist(
+    State(s): State<AppState>,
+    AuthUser(actor): AuthUser,
+    AppPath(id): AppPath<Uuid>,
+    OptionalJson(d): OptionalJson<Decision>,
+) -> ApiResult<Json<ApplicationView>> {
     act(&s, &actor, id, ApplicationAction::Waitlist, d).await
 }
 
@@ -139,7 +198,12 @@ async fn waitlist(State(s): State<AppState>, AuthUser(actor): AuthUser, AppPath(
 #[utoipa::path(post, path = "/applications/{id}/reject", tag = "applications", security(("bearer" = [])), params(("id" = Uuid, Path)),
     request_body = Decision,
     responses((status = 200, body = ApplicationView), (status = 409, body = Problem), (status = 422, body = Problem)))]
-async fn reject(State(s): State<AppState>, AuthUser(actor): AuthUser, AppPath(id): AppPath<Uuid>, OptionalJson(d): OptionalJson<Decision>) -> ApiResult<Json<ApplicationView>> {
+async fn reject(
+    State(s): State<AppState>,
+    AuthUser(actor): AuthUser,
+    AppPath(id): AppPath<Uuid>,
+    OptionalJson(d): OptionalJson<Decision>,
+) -> ApiResult<Json<ApplicationView>> {
     act(&s, &actor, id, ApplicationAction::Reject, d).await
 }
 
@@ -147,6 +211,11 @@ async fn reject(State(s): State<AppState>, AuthUser(actor): AuthUser, AppPath(id
 #[utoipa::path(post, path = "/applications/{id}/enroll", tag = "applications", security(("bearer" = [])), params(("id" = Uuid, Path)),
     request_body = Enrolment,
     responses((status = 201, body = Enrolled), (status = 403, body = Problem), (status = 409, body = Problem)))]
-async fn enroll(State(s): State<AppState>, AuthUser(actor): AuthUser, AppPath(id): AppPath<Uuid>, AppJson(e): AppJson<Enrolment>) -> ApiResult<(StatusCode, Json<Enrolled>)> {
+async fn enroll(
+    State(s): State<AppState>,
+    AuthUser(actor): AuthUser,
+    AppPath(id): AppPath<Uuid>,
+    AppJson(e): AppJson<Enrolment>,
+) -> ApiResult<(StatusCode, Json<Enrolled>)> {
     Ok((StatusCode::CREATED, Json(students::enroll(&s.db, &actor, id, e, None).await?)))
 }

@@ -35,7 +35,16 @@ pub struct AuditParams {
 /// The audit trail, newest first.
 #[utoipa::path(get, path = "/audit-events", tag = "audit", security(("bearer" = [])), params(AuditParams),
     responses((status = 200, body = Page<AuditEventView>), (status = 403, body = Problem)))]
-async fn list_audit_events(State(s): State<AppState>, AuthUser(actor): AuthUser, AppQuery(p): AppQuery<AuditParams>) -> ApiResult<Json<Page<AuditEventView>>> {
-    let f = AuditFilter { action: p.action, entity_type: p.entity_type, entity_id: p.entity_id, actor_user_id: p.actor_user_id };
+async fn list_audit_events(
+    State(s): State<AppState>,
+    AuthUser(actor): AuthUser,
+    AppQuery(p): AppQuery<AuditParams>,
+) -> ApiResult<Json<Page<AuditEventView>>> {
+    let f = AuditFilter {
+        action: p.action,
+        entity_type: p.entity_type,
+        entity_id: p.entity_id,
+        actor_user_id: p.actor_user_id,
+    };
     Ok(Json(audit::list(&s.db, &actor, &f, p.page).await?))
 }

@@ -1,8 +1,8 @@
 //! `POST /auth/login`, `/auth/refresh`, `/auth/logout`.
 
+use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::Json;
 use serde::{Deserialize, Serialize};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -50,16 +50,29 @@ pub struct TokenResponse {
     pub user: UserView,
 }
 
-fn tokens(state: &AppState, user: yungui_domain::entities::user::Model, refresh_token: String) -> ApiResult<TokenResponse> {
+fn tokens(
+    state: &AppState,
+    user: yungui_domain::entities::user::Model,
+    refresh_token: String,
+) -> ApiResult<TokenResponse> {
     let access_token = state.jwt.issue(user.id, &user.role).map_err(|e| ApiError::Internal(e.into()))?;
-    Ok(TokenResponse { access_token, token_type: "Bearer", expires_in: state.jwt.ttl_seconds(), refresh_token, user: user.into() })
+    Ok(TokenResponse {
+        access_token,
+        token_type: "Bearer",
+        expires_in: state.jwt.ttl_seconds(),
+        refresh_token,
+        user: user.into(),
+    })
 }
 
 /// Signs in with login and password.
 #[utoipa::path(post, path = "/auth/login", tag = "auth", request_body = LoginRequest,
     responses((status = 200, body = TokenResponse), (status = 401, body = Problem), (status = 422, body = Problem)))]
 #[tracing::instrument(skip_all)]
-async fn login(State(state): State<AppState>, ValidJson(req): ValidJson<LoginRequest>) -> ApiResult<Json<TokenResponse>> {
+async fn login(
+    State(state): State<AppState>,
+    ValidJson(req): ValidJson<LoginRequest>,
+) -> ApiResult<Json<TokenResponse>> {
     let user = auth::authenticate(&state.db, &req.login, &req.password).await?;
     let refresh = auth::issue_refresh(&state.db, user.id, None, state.config.refresh_ttl).await?;
     Ok(Json(tokens(&state, user, refresh)?))
@@ -69,7 +82,10 @@ async fn login(State(state): State<AppState>, ValidJson(req): ValidJson<LoginReq
 #[utoipa::path(post, path = "/auth/refresh", tag = "auth", request_body = RefreshRequest,
     responses((status = 200, body = TokenResponse), (status = 401, body = Problem)))]
 #[tracing::instrument(skip_all)]
-async fn refresh(State(state): State<AppState>, ValidJson(req): ValidJson<RefreshRequest>) -> ApiResult<Json<TokenResponse>> {
+async fn refresh(
+    State(state): State<AppState>,
+    ValidJson(req): ValidJson<RefreshRequest>,
+) -> ApiResult<Json<TokenResponse>> {
     let (user, next) = auth::rotate(&state.db, &req.refresh_token, state.config.refresh_ttl).await?;
     Ok(Json(tokens(&state, user, next)?))
 }

@@ -4,9 +4,9 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
-use yungui_migrations::MigratorTrait;
 use serde_json::{Value, json};
 use yungui_migrations::Migrator;
+use yungui_migrations::MigratorTrait;
 
 use crate::state::AppState;
 

@@ -6,7 +6,9 @@ use serde::Deserialize;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use uuid::Uuid;
-use yungui_domain::services::students::{self, EventView, RevealRequest, Revealed, StudentFilter, StudentView, TransitionRequest};
+use yungui_domain::services::students::{
+    self, EventView, RevealRequest, Revealed, StudentFilter, StudentView, TransitionRequest,
+};
 use yungui_domain::services::{Page, PageRequest};
 
 use crate::error::{ApiResult, Problem};
@@ -45,7 +47,11 @@ pub struct ListParams {
 /// Searches students in the caller's scope (registrar: school; officer: county; enterprise: its students).
 #[utoipa::path(get, path = "/students", tag = "students", security(("bearer" = [])), params(ListParams),
     responses((status = 200, body = Page<StudentView>), (status = 403, body = Problem)))]
-async fn list_students(State(s): State<AppState>, AuthUser(actor): AuthUser, AppQuery(p): AppQuery<ListParams>) -> ApiResult<Json<Page<StudentView>>> {
+async fn list_students(
+    State(s): State<AppState>,
+    AuthUser(actor): AuthUser,
+    AppQuery(p): AppQuery<ListParams>,
+) -> ApiResult<Json<Page<StudentView>>> {
     let f = StudentFilter {
         cohort_id: p.cohort_id,
         school_id: p.school_id,
@@ -62,14 +68,22 @@ async fn list_students(State(s): State<AppState>, AuthUser(actor): AuthUser, App
 /// One student (masked numbers).
 #[utoipa::path(get, path = "/students/{id}", tag = "students", security(("bearer" = [])), params(("id" = Uuid, Path)),
     responses((status = 200, body = StudentView), (status = 403, body = Problem), (status = 404, body = Problem)))]
-async fn get_student(State(s): State<AppState>, AuthUser(actor): AuthUser, AppPath(id): AppPath<Uuid>) -> ApiResult<Json<StudentView>> {
+async fn get_student(
+    State(s): State<AppState>,
+    AuthUser(actor): AuthUser,
+    AppPath(id): AppPath<Uuid>,
+) -> ApiResult<Json<StudentView>> {
     Ok(Json(students::get(&s.db, &actor, id).await?))
 }
 
 /// The student's lifecycle events, oldest first.
 #[utoipa::path(get, path = "/students/{id}/history", tag = "students", security(("bearer" = [])), params(("id" = Uuid, Path)),
     responses((status = 200, body = Vec<EventView>), (status = 403, body = Problem), (status = 404, body = Problem)))]
-async fn history(State(s): State<AppState>, AuthUser(actor): AuthUser, AppPath(id): AppPath<Uuid>) -> ApiResult<Json<Vec<EventView>>> {
+async fn history(
+    State(s): State<AppState>,
+    AuthUser(actor): AuthUser,
+    AppPath(id): AppPath<Uuid>,
+) -> ApiResult<Json<Vec<EventView>>> {
     Ok(Json(students::history(&s.db, &actor, id).await?))
 }
 
@@ -77,7 +91,12 @@ async fn history(State(s): State<AppState>, AuthUser(actor): AuthUser, AppPath(i
 #[utoipa::path(post, path = "/students/{id}/transitions", tag = "students", security(("bearer" = [])), params(("id" = Uuid, Path)),
     request_body = TransitionRequest,
     responses((status = 200, body = StudentView), (status = 409, body = Problem, description = "illegal in the current state"), (status = 422, body = Problem)))]
-async fn transition(State(s): State<AppState>, AuthUser(actor): AuthUser, AppPath(id): AppPath<Uuid>, AppJson(req): AppJson<TransitionRequest>) -> ApiResult<Json<StudentView>> {
+async fn transition(
+    State(s): State<AppState>,
+    AuthUser(actor): AuthUser,
+    AppPath(id): AppPath<Uuid>,
+    AppJson(req): AppJson<TransitionRequest>,
+) -> ApiResult<Json<StudentView>> {
     Ok(Json(students::transition(&s.db, &actor, id, req).await?))
 }
 
@@ -85,6 +104,11 @@ async fn transition(State(s): State<AppState>, AuthUser(actor): AuthUser, AppPat
 #[utoipa::path(post, path = "/students/{id}/reveal", tag = "students", security(("bearer" = [])), params(("id" = Uuid, Path)),
     request_body = RevealRequest,
     responses((status = 200, body = Revealed), (status = 403, body = Problem), (status = 422, body = Problem)))]
-async fn reveal(State(s): State<AppState>, AuthUser(actor): AuthUser, AppPath(id): AppPath<Uuid>, AppJson(req): AppJson<RevealRequest>) -> ApiResult<Json<Revealed>> {
+async fn reveal(
+    State(s): State<AppState>,
+    AuthUser(actor): AuthUser,
+    AppPath(id): AppPath<Uuid>,
+    AppJson(req): AppJson<RevealRequest>,
+) -> ApiResult<Json<Revealed>> {
     Ok(Json(students::reveal(&s.db, &actor, &s.vault, id, req).await?))
 }

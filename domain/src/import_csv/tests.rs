@@ -12,10 +12,7 @@ fn zhijin_id() -> String {
 
 fn uscc() -> String {
     let first17 = "91330522MA2B3C4D5";
-    format!(
-        "{first17}{}",
-        UnifiedCreditCode::check_char(first17).unwrap()
-    )
+    format!("{first17}{}", UnifiedCreditCode::check_char(first17).unwrap())
 }
 
 fn card() -> String {
@@ -43,10 +40,7 @@ fn decode_strips_a_utf8_bom() {
 
 #[test]
 fn decode_reads_plain_utf8() {
-    assert_eq!(
-        decode("身份证号,name\n".as_bytes()).unwrap(),
-        "身份证号,name\n"
-    );
+    assert_eq!(decode("身份证号,name\n".as_bytes()).unwrap(), "身份证号,name\n");
 }
 
 #[test]
@@ -54,10 +48,7 @@ fn decode_falls_back_to_gbk_as_excel_writes_it() {
     let text = "身份证号,姓名,手机号\n";
     let (gbk, _, had_errors) = encoding_rs::GBK.encode(text);
     assert!(!had_errors);
-    assert!(
-        std::str::from_utf8(&gbk).is_err(),
-        "the fixture must not be UTF-8"
-    );
+    assert!(std::str::from_utf8(&gbk).is_err(), "the fixture must not be UTF-8");
     assert_eq!(decode(&gbk).unwrap(), text);
 }
 
@@ -82,10 +73,7 @@ fn gbk_file_with_chinese_headers_parses_into_rows() {
     assert_eq!(rows[0].get(Column::PreferredMajor), Some("机械加工"));
     let input = validate_row(&rows[0]).unwrap();
     assert_eq!(input.national_id.as_str(), zhijin_id());
-    assert_eq!(
-        input.poverty_registration_no.as_deref(),
-        Some("PA-2019-0042")
-    );
+    assert_eq!(input.poverty_registration_no.as_deref(), Some("PA-2019-0042"));
     assert!(input.bank_card.is_some() && input.intended_enterprise_uscc.is_some());
 }
 
@@ -119,8 +107,7 @@ fn missing_required_columns_refuse_the_file_naming_each() {
 
 #[test]
 fn the_same_column_twice_refuses_the_file() {
-    let problem =
-        parse("姓名,name,national_id,phone,origin_code,preferred_major\n").unwrap_err();
+    let problem = parse("姓名,name,national_id,phone,origin_code,preferred_major\n").unwrap_err();
     assert_eq!(problem.code, "duplicate_column");
 }
 
@@ -137,22 +124,14 @@ fn a_header_only_file_has_no_rows() {
 
 #[test]
 fn blank_lines_are_skipped_but_still_counted() {
-    let text = format!(
-        "\u{FEFF}{EN_HEADER}\n\n{}\n,,,,,,,,,,\n\n{}\n",
-        full_row(),
-        full_row()
-    );
+    let text = format!("\u{FEFF}{EN_HEADER}\n\n{}\n,,,,,,,,,,\n\n{}\n", full_row(), full_row());
     let lines: Vec<usize> = parse(&text).unwrap().iter().map(|r| r.line).collect();
     assert_eq!(lines, [3, 6]);
 }
 
 #[test]
 fn line_numbers_survive_crlf_and_lone_cr_endings() {
-    let crlf = format!(
-        "{EN_HEADER}\r\n\r\n{}\r\n\"a\r\nb\"\r\n{}\r\n",
-        full_row(),
-        full_row()
-    );
+    let crlf = format!("{EN_HEADER}\r\n\r\n{}\r\n\"a\r\nb\"\r\n{}\r\n", full_row(), full_row());
     let lines: Vec<usize> = parse(&crlf).unwrap().iter().map(|r| r.line).collect();
     assert_eq!(lines, [3, 4, 6]);
     let cr = format!("{EN_HEADER}\r{}\r\r{}\r", full_row(), full_row());
@@ -171,10 +150,7 @@ fn quoted_fields_keep_their_commas_and_newlines() {
     );
     let rows = parse(&text).unwrap();
     assert_eq!(rows[0].get(Column::Name), Some("Ma, Li"));
-    assert_eq!(
-        rows[0].get(Column::PreferredMajor),
-        Some("旅游服务与管理,\n二班")
-    );
+    assert_eq!(rows[0].get(Column::PreferredMajor), Some("旅游服务与管理,\n二班"));
     assert_eq!((rows[0].line, rows[1].line), (2, 4));
 }
 
@@ -185,11 +161,7 @@ fn short_and_long_rows_are_kept_with_what_they_have() {
     assert_eq!(rows[0].values.len(), 2);
     assert_eq!(rows[1].values.len(), 5);
     let problems = validate_row(&rows[0]).unwrap_err();
-    let required: Vec<_> = problems
-        .iter()
-        .filter(|p| p.code == "required")
-        .map(|p| p.field)
-        .collect();
+    let required: Vec<_> = problems.iter().filter(|p| p.code == "required").map(|p| p.field).collect();
     assert_eq!(required, ["phone", "origin_code", "preferred_major"]);
 }
 
@@ -213,10 +185,7 @@ fn every_bad_field_of_a_row_is_listed_with_its_line() {
         .iter()
         .filter_map(|row| {
             let problems = validate_row(row).err()?;
-            Some((
-                row.line,
-                problems.iter().map(|p| (p.field, p.code)).collect(),
-            ))
+            Some((row.line, problems.iter().map(|p| (p.field, p.code)).collect()))
         })
         .collect();
     assert_eq!(report.len(), 1);
@@ -244,18 +213,11 @@ fn every_bad_field_of_a_row_is_listed_with_its_line() {
 #[test]
 fn problems_never_repeat_the_id_or_card_number() {
     let id = zhijin_id();
-    let text = format!(
-        "{EN_HEADER}\n{},名,13800138000,,520524,a,,,,,{}\n",
-        break_check(&id),
-        break_check(&card())
-    );
+    let text = format!("{EN_HEADER}\n{},名,13800138000,,520524,a,,,,,{}\n", break_check(&id), break_check(&card()));
     let problems = validate_row(&parse(&text).unwrap()[0]).unwrap_err();
     assert_eq!(problems.len(), 2);
     for p in problems {
-        assert!(
-            !p.message.contains(&id[..17]) && !p.message.contains(&card()[..16]),
-            "{p:?}"
-        );
+        assert!(!p.message.contains(&id[..17]) && !p.message.contains(&card()[..16]), "{p:?}");
     }
 }
 
@@ -265,29 +227,16 @@ fn excel_scientific_notation_gets_its_own_explanation() {
                 5.20524E+17,王芳,13800138000,520524,机械加工,6.22202E+18\n";
     let problems = validate_row(&parse(text).unwrap()[0]).unwrap_err();
     assert_eq!(problems.len(), 2);
-    assert!(
-        problems
-            .iter()
-            .all(|p| p.message.contains("scientific notation"))
-    );
+    assert!(problems.iter().all(|p| p.message.contains("scientific notation")));
     assert!(!looks_like_scientific("PA-2019") && !looks_like_scientific("E+17"));
 }
 
 #[test]
 fn poverty_registration_numbers_are_short_letters_digits_and_hyphens() {
-    assert_eq!(
-        parse_poverty_no("PA-2019-0042").as_deref(),
-        Ok("PA-2019-0042")
-    );
+    assert_eq!(parse_poverty_no("PA-2019-0042").as_deref(), Ok("PA-2019-0042"));
     assert_eq!(parse_poverty_no(&"1".repeat(40)).map(|s| s.len()), Ok(40));
-    assert_eq!(
-        parse_poverty_no(&"1".repeat(41)).unwrap_err().code,
-        "invalid_length"
-    );
-    assert_eq!(
-        parse_poverty_no("编号1").unwrap_err().code,
-        "invalid_format"
-    );
+    assert_eq!(parse_poverty_no(&"1".repeat(41)).unwrap_err().code, "invalid_length");
+    assert_eq!(parse_poverty_no("编号1").unwrap_err().code, "invalid_format");
     assert_eq!(parse_poverty_no("PA 1").unwrap_err().code, "invalid_format");
 }
 
@@ -303,10 +252,7 @@ fn an_id_from_another_county_is_a_warning() {
     assert_eq!(warnings(&input_with(&zhijin_id(), "520524")), Vec::new());
     let warned = warnings(&input_with(&zhijin_id(), "530600"));
     assert_eq!(warned.len(), 1);
-    assert_eq!(
-        (warned[0].field, warned[0].code),
-        ("national_id", "id_origin_mismatch")
-    );
+    assert_eq!((warned[0].field, warned[0].code), ("national_id", "id_origin_mismatch"));
 }
 
 #[test]
@@ -324,8 +270,5 @@ fn later_lines_repeating_an_id_point_at_the_first() {
     let b = NationalId::parse(&with_check("53062120070101001")).unwrap();
     let duplicates = duplicate_lines(&[(2, &a), (3, &b), (5, &a), (9, &a)]);
     assert_eq!(duplicates, HashMap::from([(5, 2), (9, 2)]));
-    assert_eq!(
-        duplicate_problem(2).message,
-        "the same national ID already appears on line 2"
-    );
+    assert_eq!(duplicate_problem(2).message, "the same national ID already appears on line 2");
 }

@@ -84,9 +84,7 @@ fn student_table_covers_every_state_and_action() {
     for &state in StudentState::ALL {
         for &action in StudentAction::ALL {
             assert!(
-                table
-                    .iter()
-                    .any(|(s, a, _)| s.state == state && *a == action),
+                table.iter().any(|(s, a, _)| s.state == state && *a == action),
                 "missing row for ({state}, {action})"
             );
         }
@@ -98,20 +96,14 @@ fn a_study_year_outside_the_programme_refuses_everything() {
     for &action in StudentAction::ALL {
         for year in [0, YEARS + 1] {
             let refusal = next_standing(at(S::Enrolled, year), action, YEARS).unwrap_err();
-            assert!(
-                refusal.message.contains("outside the programme's 1..=3"),
-                "{refusal}"
-            );
+            assert!(refusal.message.contains("outside the programme's 1..=3"), "{refusal}");
         }
     }
 }
 
 #[test]
 fn a_one_year_programme_graduates_from_year_one() {
-    assert_eq!(
-        next_standing(at(S::Enrolled, 1), A::Graduate, 1),
-        Ok(at(S::Graduated, 1))
-    );
+    assert_eq!(next_standing(at(S::Enrolled, 1), A::Graduate, 1), Ok(at(S::Graduated, 1)));
     assert!(next_standing(at(S::Enrolled, 1), A::Advance, 1).is_err());
 }
 
@@ -160,16 +152,10 @@ fn application_table() -> Vec<(ApplicationState, ApplicationAction, Result<Appli
 #[test]
 fn every_application_transition_matches_the_table() {
     let table = application_table();
-    assert_eq!(
-        table.len(),
-        ApplicationState::ALL.len() * ApplicationAction::ALL.len()
-    );
+    assert_eq!(table.len(), ApplicationState::ALL.len() * ApplicationAction::ALL.len());
     for &state in ApplicationState::ALL {
         for &action in ApplicationAction::ALL {
-            let rows: Vec<_> = table
-                .iter()
-                .filter(|(s, a, _)| *s == state && *a == action)
-                .collect();
+            let rows: Vec<_> = table.iter().filter(|(s, a, _)| *s == state && *a == action).collect();
             assert_eq!(rows.len(), 1, "exactly one row for ({state}, {action})");
         }
     }
@@ -186,19 +172,8 @@ fn every_application_transition_matches_the_table() {
 
 #[test]
 fn open_applications_are_those_not_rejected_or_enrolled() {
-    let open: Vec<_> = ApplicationState::ALL
-        .iter()
-        .filter(|s| s.is_open())
-        .collect();
-    assert_eq!(
-        open,
-        [
-            &AS::Submitted,
-            &AS::Verified,
-            &AS::Admitted,
-            &AS::Waitlisted
-        ]
-    );
+    let open: Vec<_> = ApplicationState::ALL.iter().filter(|s| s.is_open()).collect();
+    assert_eq!(open, [&AS::Submitted, &AS::Verified, &AS::Admitted, &AS::Waitlisted]);
 }
 
 #[test]
@@ -217,10 +192,7 @@ fn names_round_trip_through_from_str_and_serde() {
         for &value in all {
             let name = value.to_string();
             assert_eq!(name.parse::<T>().ok(), Some(value));
-            assert_eq!(
-                serde_json::to_string(&value).unwrap(),
-                format!("\"{name}\"")
-            );
+            assert_eq!(serde_json::to_string(&value).unwrap(), format!("\"{name}\""));
         }
     }
     check(StudentState::ALL);
@@ -229,19 +201,12 @@ fn names_round_trip_through_from_str_and_serde() {
     check(ApplicationAction::ALL);
     assert_eq!(
         "Graduated".parse::<StudentState>(),
-        Err(UnknownName {
-            kind: "student state",
-            value: "Graduated".into()
-        })
+        Err(UnknownName { kind: "student state", value: "Graduated".into() })
     );
 }
 
 fn position(state: StudentState, year: u8, school: &str, major: &str) -> Position {
-    Position {
-        standing: at(state, year),
-        school_id: school.into(),
-        major_id: major.into(),
-    }
+    Position { standing: at(state, year), school_id: school.into(), major_id: major.into() }
 }
 
 fn apply(action: StudentAction, after: Position) -> HistoryStep {
@@ -261,10 +226,7 @@ fn replay_ends_at_the_latest_applied_position() {
         apply(A::Advance, position(S::Enrolled, 2, "vec", "mech")),
         apply(A::Suspend, position(S::Suspended, 2, "vec", "mech")),
     ];
-    assert_eq!(
-        replay(&history),
-        Ok(Some(position(S::Suspended, 2, "vec", "mech")))
-    );
+    assert_eq!(replay(&history), Ok(Some(position(S::Suspended, 2, "vec", "mech"))));
     assert!(can_reverse(&history));
 }
 
@@ -275,10 +237,7 @@ fn reversing_a_transfer_restores_the_school_and_major() {
         apply(A::Transfer, position(S::Enrolled, 1, "tech", "tourism")),
         HistoryStep::Reverse,
     ];
-    assert_eq!(
-        replay(&history),
-        Ok(Some(position(S::Enrolled, 1, "vec", "mech")))
-    );
+    assert_eq!(replay(&history), Ok(Some(position(S::Enrolled, 1, "vec", "mech"))));
     assert!(!can_reverse(&history));
 }
 
@@ -291,10 +250,7 @@ fn two_reverses_walk_back_two_events() {
         HistoryStep::Reverse,
         HistoryStep::Reverse,
     ];
-    assert_eq!(
-        replay(&history),
-        Ok(Some(position(S::Enrolled, 1, "vec", "mech")))
-    );
+    assert_eq!(replay(&history), Ok(Some(position(S::Enrolled, 1, "vec", "mech"))));
 }
 
 #[test]
@@ -305,19 +261,13 @@ fn events_after_a_reverse_build_on_the_restored_position() {
         HistoryStep::Reverse,
         apply(A::Graduate, position(S::Graduated, 3, "vec", "mech")),
     ];
-    assert_eq!(
-        replay(&history),
-        Ok(Some(position(S::Graduated, 3, "vec", "mech")))
-    );
+    assert_eq!(replay(&history), Ok(Some(position(S::Graduated, 3, "vec", "mech"))));
     assert!(can_reverse(&history));
 }
 
 #[test]
 fn reversing_with_nothing_to_reverse_is_refused() {
-    let history = [
-        HistoryStep::Enroll(position(S::Enrolled, 1, "vec", "mech")),
-        HistoryStep::Reverse,
-    ];
+    let history = [HistoryStep::Enroll(position(S::Enrolled, 1, "vec", "mech")), HistoryStep::Reverse];
     let refusal = replay(&history).unwrap_err();
     assert_eq!(refusal.action, "reverse");
     assert_eq!(refusal.state, "enrolled");

@@ -6,8 +6,8 @@ use std::collections::HashMap;
 use chrono::NaiveDate;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect, Set, TransactionTrait,
 };
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -163,18 +163,28 @@ impl CohortContext {
         let mut errors = Vec::new();
         let origin_id = self.origins.get(input.origin_code.as_str()).copied();
         match origin_id {
-            None => errors.push(FieldError::new("origin_code", "unknown_origin", "no origin county has this division code")),
+            None => {
+                errors.push(FieldError::new("origin_code", "unknown_origin", "no origin county has this division code"))
+            }
             Some(id) => {
                 if let Scope::Origin(mine) = actor.scope
                     && mine != id
                 {
-                    errors.push(FieldError::new("origin_code", "out_of_scope", "you may only recruit for your own county"));
+                    errors.push(FieldError::new(
+                        "origin_code",
+                        "out_of_scope",
+                        "you may only recruit for your own county",
+                    ));
                 }
             }
         }
         let major = self.majors.get(&input.preferred_major.trim().to_lowercase()).cloned();
         if major.is_none() {
-            errors.push(FieldError::new("preferred_major", "unknown_major", "this cohort offers no major with that name or code"));
+            errors.push(FieldError::new(
+                "preferred_major",
+                "unknown_major",
+                "this cohort offers no major with that name or code",
+            ));
         }
         let enterprise_id = match &input.intended_enterprise_uscc {
             Some(u) => match self.enterprises.get(u.as_str()) {
@@ -191,7 +201,9 @@ impl CohortContext {
             None => None,
         };
         match (origin_id, major) {
-            (Some(origin_id), Some(major_code)) if errors.is_empty() => Ok(Resolved { origin_id, major_code, enterprise_id }),
+            (Some(origin_id), Some(major_code)) if errors.is_empty() => {
+                Ok(Resolved { origin_id, major_code, enterprise_id })
+            }
             _ => Err(errors),
         }
     }
@@ -205,7 +217,13 @@ pub struct Resolved {
 }
 
 /// Builds the row for a valid, resolved applicant (no I/O).
-pub fn new_row(actor: &Actor, vault: &Vault, cohort_id: Uuid, input: &ApplicantInput, r: &Resolved) -> application::ActiveModel {
+pub fn new_row(
+    actor: &Actor,
+    vault: &Vault,
+    cohort_id: Uuid,
+    input: &ApplicantInput,
+    r: &Resolved,
+) -> application::ActiveModel {
     let id = new_id();
     let t = now();
     application::ActiveModel {
@@ -244,7 +262,10 @@ pub const RECRUITERS: &[Role] = &[Role::Admin, Role::Registrar, Role::OriginOffi
 
 /// The refusal for a person who already holds an open application or active student
 /// record, naming the cohort.
-pub async fn duplicate_person<C: ConnectionTrait>(db: &C, claim: &identity_claim::Model) -> Result<DomainError, DomainError> {
+pub async fn duplicate_person<C: ConnectionTrait>(
+    db: &C,
+    claim: &identity_claim::Model,
+) -> Result<DomainError, DomainError> {
     let name = cohort::Entity::find_by_id(claim.cohort_id).one(db).await?.map(|c| c.name).unwrap_or_default();
     Ok(DomainError::Conflict {
         code: "duplicate_person",
@@ -354,7 +375,11 @@ pub async fn list<C: ConnectionTrait>(
 }
 
 /// Loads one application within the actor's scope (403/404 outside it).
-pub async fn find_scoped<C: ConnectionTrait>(db: &C, actor: &Actor, id: Uuid) -> Result<application::Model, DomainError> {
+pub async fn find_scoped<C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    id: Uuid,
+) -> Result<application::Model, DomainError> {
     require(actor, RECRUITERS).map_err(|_| DomainError::NotFound("application"))?;
     match application::Entity::find_by_id(id).filter(scoping::applications(actor)).one(db).await? {
         Some(a) => Ok(a),
@@ -436,7 +461,15 @@ pub async fn decide(
         ApplicationAction::Enroll => {}
     }
     let row = am.update(&tx).await?;
-    audit::record(&tx, actor, &format!("application.{}", action.as_str()), "application", Some(id.to_string()), summary).await?;
+    audit::record(
+        &tx,
+        actor,
+        &format!("application.{}", action.as_str()),
+        "application",
+        Some(id.to_string()),
+        summary,
+    )
+    .await?;
     tx.commit().await?;
     Ok(row.into())
 }
@@ -469,7 +502,9 @@ async fn admission_major<C: ConnectionTrait>(
         .collect();
     if candidates.is_empty() {
         return Err(match requested {
-            Some(_) => DomainError::invalid("major_id", "unknown_major", "this cohort offers no such major in your school"),
+            Some(_) => {
+                DomainError::invalid("major_id", "unknown_major", "this cohort offers no such major in your school")
+            }
             None => DomainError::invalid(
                 "major_id",
                 "required",
@@ -488,7 +523,10 @@ async fn admission_major<C: ConnectionTrait>(
         let taken = application::Entity::find()
             .filter(application::Column::CohortId.eq(app.cohort_id))
             .filter(application::Column::MajorId.eq(cap.major_id))
-            .filter(application::Column::State.is_in([ApplicationState::Admitted.as_str(), ApplicationState::Enrolled.as_str()]))
+            .filter(
+                application::Column::State
+                    .is_in([ApplicationState::Admitted.as_str(), ApplicationState::Enrolled.as_str()]),
+            )
             .count(db)
             .await?;
         if taken < u64::try_from(cap.capacity.max(0)).unwrap_or(0)
@@ -518,11 +556,19 @@ impl AlsoMajor for sea_orm::Select<cohort_capacity::Entity> {
     ) -> Result<Vec<(cohort_capacity::Model, Option<major::Model>)>, DomainError> {
         let caps = self.order_by_asc(cohort_capacity::Column::Id).all(db).await?;
         let ids: Vec<Uuid> = caps.iter().map(|c| c.major_id).collect();
-        let majors: HashMap<Uuid, major::Model> =
-            major::Entity::find().filter(major::Column::Id.is_in(ids)).all(db).await?.into_iter().map(|m| (m.id, m)).collect();
-        Ok(caps.into_iter().map(|c| {
-            let m = majors.get(&c.major_id).cloned();
-            (c, m)
-        }).collect())
+        let majors: HashMap<Uuid, major::Model> = major::Entity::find()
+            .filter(major::Column::Id.is_in(ids))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|m| (m.id, m))
+            .collect();
+        Ok(caps
+            .into_iter()
+            .map(|c| {
+                let m = majors.get(&c.major_id).cloned();
+                (c, m)
+            })
+            .collect())
     }
 }

@@ -75,12 +75,14 @@ pub async fn issue_refresh<C: ConnectionTrait>(
 
 /// Exchanges a refresh token for a new one. A token that was already used (or revoked)
 /// means it was stolen or replayed: the whole family is revoked and the call refused.
-pub async fn rotate<C: ConnectionTrait>(db: &C, token: &str, ttl: Duration) -> Result<(user::Model, String), DomainError> {
+pub async fn rotate<C: ConnectionTrait>(
+    db: &C,
+    token: &str,
+    ttl: Duration,
+) -> Result<(user::Model, String), DomainError> {
     let refused = || DomainError::Unauthorized("the refresh token is invalid, expired or revoked".into());
-    let Some(row) = refresh_token::Entity::find()
-        .filter(refresh_token::Column::TokenHash.eq(token_hash(token)))
-        .one(db)
-        .await?
+    let Some(row) =
+        refresh_token::Entity::find().filter(refresh_token::Column::TokenHash.eq(token_hash(token))).one(db).await?
     else {
         return Err(refused());
     };
@@ -118,10 +120,8 @@ pub async fn revoke_family<C: ConnectionTrait>(db: &C, family: Uuid) -> Result<(
 
 /// Logs out: revokes the family of the given refresh token (unknown tokens are ignored).
 pub async fn logout<C: ConnectionTrait>(db: &C, token: &str) -> Result<(), DomainError> {
-    if let Some(row) = refresh_token::Entity::find()
-        .filter(refresh_token::Column::TokenHash.eq(token_hash(token)))
-        .one(db)
-        .await?
+    if let Some(row) =
+        refresh_token::Entity::find().filter(refresh_token::Column::TokenHash.eq(token_hash(token))).one(db).await?
     {
         revoke_family(db, row.family_id).await?;
     }

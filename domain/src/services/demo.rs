@@ -3,7 +3,9 @@
 //! partner enterprises) and one demo account per role. Loading twice changes nothing.
 
 use chrono::NaiveDate;
-use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, Set, TransactionTrait};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, Set, TransactionTrait,
+};
 use uuid::Uuid;
 
 use super::applications::{self, Decision};
@@ -11,7 +13,9 @@ use super::import::{ImportOptions, import_applications};
 use super::students::{self, Enrolment};
 use super::users::{self, NewUser};
 use super::{new_id, now};
-use crate::entities::{application, cohort, cohort_capacity, cohort_commitment, enterprise, major, origin, programme, school, user};
+use crate::entities::{
+    application, cohort, cohort_capacity, cohort_commitment, enterprise, major, origin, programme, school, user,
+};
 use crate::lifecycle::ApplicationAction;
 use crate::synthetic::{self, HeaderLanguage};
 use crate::{Actor, DomainError, Role, Vault};
@@ -92,12 +96,23 @@ async fn seed_reference(db: &DatabaseConnection) -> Result<Uuid, DomainError> {
     .await?;
     let mut schools = Vec::new();
     for (code, name) in [("CXZJ", "长兴县职业教育中心"), ("CXJS", "长兴技师学院")] {
-        let s = school::ActiveModel { id: Set(new_id()), code: Set(code.into()), name: Set(name.into()), county: Set("长兴县".into()), created_at: Set(t) }
-            .insert(&tx)
-            .await?;
+        let s = school::ActiveModel {
+            id: Set(new_id()),
+            code: Set(code.into()),
+            name: Set(name.into()),
+            county: Set("长兴县".into()),
+            created_at: Set(t),
+        }
+        .insert(&tx)
+        .await?;
         schools.push(s);
     }
-    let major_specs = [(0, "JXJG", "机械加工", 40), (1, "ZPQG", "装配钳工", 40), (0, "DQYK", "电气运行与控制", 40), (1, "LYFW", "旅游服务与管理", 40)];
+    let major_specs = [
+        (0, "JXJG", "机械加工", 40),
+        (1, "ZPQG", "装配钳工", 40),
+        (0, "DQYK", "电气运行与控制", 40),
+        (1, "LYFW", "旅游服务与管理", 40),
+    ];
     let cohort_row = cohort::ActiveModel {
         id: Set(new_id()),
         programme_id: Set(prog.id),
@@ -110,21 +125,41 @@ async fn seed_reference(db: &DatabaseConnection) -> Result<Uuid, DomainError> {
     .await?;
     let mut majors = Vec::new();
     for (school_idx, code, name, capacity) in major_specs {
-        let m = major::ActiveModel { id: Set(new_id()), school_id: Set(schools[school_idx].id), code: Set(code.into()), name: Set(name.into()), created_at: Set(t) }
-            .insert(&tx)
-            .await?;
-        cohort_capacity::ActiveModel { id: Set(new_id()), cohort_id: Set(cohort_row.id), major_id: Set(m.id), capacity: Set(capacity) }.insert(&tx).await?;
+        let m = major::ActiveModel {
+            id: Set(new_id()),
+            school_id: Set(schools[school_idx].id),
+            code: Set(code.into()),
+            name: Set(name.into()),
+            created_at: Set(t),
+        }
+        .insert(&tx)
+        .await?;
+        cohort_capacity::ActiveModel {
+            id: Set(new_id()),
+            cohort_id: Set(cohort_row.id),
+            major_id: Set(m.id),
+            capacity: Set(capacity),
+        }
+        .insert(&tx)
+        .await?;
         majors.push(m);
     }
     let mut origins = Vec::new();
     for (code, name, province) in [("520524", "织金县", "贵州省"), ("530600", "昭通市", "云南省")] {
-        let o = origin::ActiveModel { id: Set(new_id()), code: Set(code.into()), name: Set(name.into()), province: Set(province.into()), created_at: Set(t) }
-            .insert(&tx)
-            .await?;
+        let o = origin::ActiveModel {
+            id: Set(new_id()),
+            code: Set(code.into()),
+            name: Set(name.into()),
+            province: Set(province.into()),
+            created_at: Set(t),
+        }
+        .insert(&tx)
+        .await?;
         origins.push(o);
     }
     let mut enterprises = Vec::new();
-    for (i, name) in ["长兴精工机械有限公司", "浙江长兴电气设备有限公司", "长兴太湖文旅集团有限公司"].iter().enumerate() {
+    for (i, name) in ["长兴精工机械有限公司", "浙江长兴电气设备有限公司", "长兴太湖文旅集团有限公司"].iter().enumerate()
+    {
         let e = enterprise::ActiveModel {
             id: Set(new_id()),
             name: Set((*name).into()),
@@ -140,22 +175,31 @@ async fn seed_reference(db: &DatabaseConnection) -> Result<Uuid, DomainError> {
     }
     for (i, m) in majors.iter().enumerate() {
         let e = &enterprises[i % enterprises.len()];
-        cohort_commitment::ActiveModel { id: Set(new_id()), cohort_id: Set(cohort_row.id), enterprise_id: Set(e.id), major_id: Set(m.id), places: Set(30) }
-            .insert(&tx)
-            .await?;
+        cohort_commitment::ActiveModel {
+            id: Set(new_id()),
+            cohort_id: Set(cohort_row.id),
+            enterprise_id: Set(e.id),
+            major_id: Set(m.id),
+            places: Set(30),
+        }
+        .insert(&tx)
+        .await?;
     }
-    let account = |login: &str, role: Role, school_id: Option<Uuid>, origin_id: Option<Uuid>, enterprise_id: Option<Uuid>| NewUser {
-        login: login.into(),
-        password: Some(DEMO_PASSWORD.into()),
-        display_name: login.into(),
-        email: Some(format!("{login}@example.cn")),
-        language: Some("zh".into()),
-        role,
-        school_id,
-        origin_id,
-        enterprise_id,
-        student_id: None,
-    };
+    let account =
+        |login: &str, role: Role, school_id: Option<Uuid>, origin_id: Option<Uuid>, enterprise_id: Option<Uuid>| {
+            NewUser {
+                login: login.into(),
+                password: Some(DEMO_PASSWORD.into()),
+                display_name: login.into(),
+                email: Some(format!("{login}@example.cn")),
+                language: Some("zh".into()),
+                role,
+                school_id,
+                origin_id,
+                enterprise_id,
+                student_id: None,
+            }
+        };
     for u in [
         account("admin", Role::Admin, None, None, None),
         account("registrar.zj", Role::Registrar, Some(schools[0].id), None, None),
@@ -178,7 +222,14 @@ async fn recruit(db: &DatabaseConnection, vault: &Vault, cohort_id: Uuid) -> Res
     let enterprises = enterprise::Entity::find().all(db).await?;
     let mut uscc: Vec<&str> = enterprises.iter().map(|e| e.uscc.as_str()).collect();
     uscc.sort_unstable();
-    let recruits = synthetic::applicants(2019, 146, &["520524", "530600"], &["机械加工", "装配钳工", "电气运行与控制", "旅游服务与管理"], &uscc, 2003);
+    let recruits = synthetic::applicants(
+        2019,
+        146,
+        &["520524", "530600"],
+        &["机械加工", "装配钳工", "电气运行与控制", "旅游服务与管理"],
+        &uscc,
+        2003,
+    );
     let csv = synthetic::to_csv(&recruits, HeaderLanguage::Chinese);
     import_applications(db, &system, vault, cohort_id, csv.as_bytes(), ImportOptions::default()).await?;
     let apps = application::Entity::find()
@@ -196,7 +247,14 @@ async fn recruit(db: &DatabaseConnection, vault: &Vault, cohort_id: Uuid) -> Res
         }
         if a.state != "enrolled" {
             let password = (i == 0).then_some(DEMO_PASSWORD);
-            students::enroll(db, &system, a.id, Enrolment { enrolled_on: date(2019, 7, 1)?, class_name: Some("2019云贵班".into()) }, password).await?;
+            students::enroll(
+                db,
+                &system,
+                a.id,
+                Enrolment { enrolled_on: date(2019, 7, 1)?, class_name: Some("2019云贵班".into()) },
+                password,
+            )
+            .await?;
         }
     }
     tracing::info!(students = apps.len(), "demo data loaded");

@@ -170,18 +170,30 @@ pub async fn import_applications(
             Some(c) if c.cohort_id == cohort_id => {
                 report[idx].status = RowStatus::Unchanged;
                 report[idx].application_id = Some(c.application_id);
-                report[idx].warnings.push(FieldError::new("national_id", "already_enrolled", "this person is already enrolled in this cohort"));
+                report[idx].warnings.push(FieldError::new(
+                    "national_id",
+                    "already_enrolled",
+                    "this person is already enrolled in this cohort",
+                ));
             }
             Some(c) => {
-                if !cohort_names.contains_key(&c.cohort_id) {
-                    let name = crate::entities::cohort::Entity::find_by_id(c.cohort_id).one(db).await?.map(|c| c.name).unwrap_or_default();
-                    cohort_names.insert(c.cohort_id, name);
-                }
+                let name = match cohort_names.get(&c.cohort_id) {
+                    Some(n) => n.clone(),
+                    None => {
+                        let n = crate::entities::cohort::Entity::find_by_id(c.cohort_id)
+                            .one(db)
+                            .await?
+                            .map(|c| c.name)
+                            .unwrap_or_default();
+                        cohort_names.insert(c.cohort_id, n.clone());
+                        n
+                    }
+                };
                 report[idx].status = RowStatus::Invalid;
                 report[idx].errors.push(FieldError::new(
                     "national_id",
                     "duplicate_person",
-                    format!("this person already has an active application or student record in cohort {}", cohort_names[&c.cohort_id]),
+                    format!("this person already has an active application or student record in cohort {}", name),
                 ));
             }
             None => to_insert.push((idx, input, resolved, hash)),
@@ -189,7 +201,8 @@ pub async fn import_applications(
     }
 
     let invalid = report.iter().filter(|r| r.status == RowStatus::Invalid).count();
-    let write = !opts.dry_run && !(opts.all_or_nothing && invalid > 0) && !to_insert.is_empty();
+    let refused_by_all_or_nothing = opts.all_or_nothing && invalid > 0;
+    let write = !(opts.dry_run || refused_by_all_or_nothing || to_insert.is_empty());
     let mut created = 0;
     if write {
         let tx = db.begin().await?;
@@ -213,10 +226,10 @@ pub async fn import_applications(
         }
         // Claims first: a concurrent import of the same people fails here, as a whole.
         for chunk in claim_rows.chunks(500) {
-            identity_claim::Entity::insert_many(chunk.to_vec())
-                .exec(&tx)
-                .await
-                .on_unique("concurrent_import", "another import of the same people ran at the same time; run this one again")?;
+            identity_claim::Entity::insert_many(chunk.to_vec()).exec(&tx).await.on_unique(
+                "concurrent_import",
+                "another import of the same people ran at the same time; run this one again",
+            )?;
         }
         for chunk in rows.chunks(200) {
             application::Entity::insert_many(chunk.to_vec()).exec(&tx).await?;

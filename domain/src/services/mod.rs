@@ -5,8 +5,8 @@ pub mod applications;
 pub mod audit;
 pub mod auth;
 pub mod cohorts;
-pub mod import;
 pub mod demo;
+pub mod import;
 pub mod reference;
 pub mod scoping;
 pub mod student_views;
@@ -21,10 +21,10 @@ use crate::{Actor, DomainError, Role};
 #[derive(Debug, Clone, Copy, Deserialize, utoipa::IntoParams, utoipa::ToSchema)]
 pub struct PageRequest {
     /// Page number, starting at 1.
-    #[serde(default = "one", deserialize_with = "lenient::u64")]
+    #[serde(default = "one", deserialize_with = "lenient::page")]
     pub page: u64,
     /// Items per page (1–200, default 50).
-    #[serde(default = "fifty", deserialize_with = "lenient::u64")]
+    #[serde(default = "fifty", deserialize_with = "lenient::limit")]
     pub limit: u64,
 }
 
@@ -70,10 +70,7 @@ pub fn require(actor: &Actor, roles: &[Role]) -> Result<(), DomainError> {
     if actor.is(roles) {
         Ok(())
     } else {
-        Err(DomainError::Forbidden(format!(
-            "the {} role may not do this",
-            actor.role.as_str()
-        )))
+        Err(DomainError::Forbidden(format!("the {} role may not do this", actor.role.as_str())))
     }
 }
 
@@ -98,23 +95,29 @@ pub mod lenient {
         S(String),
     }
 
-    fn parse<T: std::str::FromStr, E: serde::de::Error>(n: Num<T>) -> Result<T, E> {
+    fn parse<T: std::str::FromStr, E: serde::de::Error>(field: &str, n: Num<T>) -> Result<T, E> {
         match n {
             Num::N(v) => Ok(v),
-            Num::S(s) => s.trim().parse().map_err(|_| E::custom(format!("`{s}` is not a whole number"))),
+            // `flatten` loses the field path, so the message carries the field name.
+            Num::S(s) => s.trim().parse().map_err(|_| E::custom(format!("{field}: `{s}` is not a whole number"))),
         }
     }
 
-    /// A u64 given as a number or a string.
-    pub fn u64<'de, D: Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
-        parse(Num::<u64>::deserialize(d)?)
+    /// A page number given as a number or a string.
+    pub fn page<'de, D: Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
+        parse("page", Num::<u64>::deserialize(d)?)
+    }
+
+    /// A page size given as a number or a string.
+    pub fn limit<'de, D: Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
+        parse("limit", Num::<u64>::deserialize(d)?)
     }
 
     /// An optional i32 given as a number or a string.
     pub fn opt_i32<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i32>, D::Error> {
         match Option::<Num<i32>>::deserialize(d)? {
             None => Ok(None),
-            Some(n) => parse(n).map(Some),
+            Some(n) => parse("study_year", n).map(Some),
         }
     }
 }

@@ -20,7 +20,8 @@ pub fn applications(actor: &Actor) -> Condition {
                 .from(cohort_capacity::Entity)
                 .inner_join(
                     major::Entity,
-                    Expr::col((major::Entity, major::Column::Id)).equals((cohort_capacity::Entity, cohort_capacity::Column::MajorId)),
+                    Expr::col((major::Entity, major::Column::Id))
+                        .equals((cohort_capacity::Entity, cohort_capacity::Column::MajorId)),
                 )
                 .and_where(Expr::col((major::Entity, major::Column::SchoolId)).eq(school))
                 .to_owned();

@@ -50,7 +50,8 @@ impl StudentView {
         let full_contact = matches!(actor.role, Role::Admin | Role::Registrar)
             || matches!(actor.scope, Scope::Student(id) if id == s.id);
         let phone = if full_contact { s.phone.clone() } else { mask_phone(&s.phone) };
-        let guardian_phone = s.guardian_phone.as_deref().map(|p| if full_contact { p.to_owned() } else { mask_phone(p) });
+        let guardian_phone =
+            s.guardian_phone.as_deref().map(|p| if full_contact { p.to_owned() } else { mask_phone(p) });
         StudentView {
             id: s.id,
             application_id: s.application_id,
@@ -175,9 +176,21 @@ pub async fn my_status<C: ConnectionTrait>(db: &C, actor: &Actor) -> Result<MySt
     let app = application::Entity::find_by_id(s.application_id).one(db).await?;
     let mut timeline = Vec::new();
     if let Some(a) = &app {
-        timeline.push(TimelineEntry { date: a.created_at.date_naive(), kind: "applied".into(), state_after: None, study_year_after: None, reason: None });
+        timeline.push(TimelineEntry {
+            date: a.created_at.date_naive(),
+            kind: "applied".into(),
+            state_after: None,
+            study_year_after: None,
+            reason: None,
+        });
         if let Some(v) = a.verified_at {
-            timeline.push(TimelineEntry { date: v.date_naive(), kind: "verified".into(), state_after: None, study_year_after: None, reason: None });
+            timeline.push(TimelineEntry {
+                date: v.date_naive(),
+                kind: "verified".into(),
+                state_after: None,
+                study_year_after: None,
+                reason: None,
+            });
         }
     }
     let evts = student_event::Entity::find()

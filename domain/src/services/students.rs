@@ -4,16 +4,20 @@
 
 use chrono::NaiveDate;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect, Set, TransactionTrait,
 };
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::{Page, PageRequest, audit, new_id, now, require, scoping};
-use crate::entities::{application, cohort, cohort_capacity, identity_claim, major, programme, student, student_event, user};
+use crate::entities::{
+    application, cohort, cohort_capacity, identity_claim, major, programme, student, student_event, user,
+};
 use crate::error::OnConstraint;
-use crate::lifecycle::{ApplicationAction, StudentAction, StudentState, next_application_state, next_standing, Standing};
+use crate::lifecycle::{
+    ApplicationAction, Standing, StudentAction, StudentState, next_application_state, next_standing,
+};
 use crate::{Actor, DomainError, FieldError, Role, Scope};
 
 pub use super::student_views::*;
@@ -187,7 +191,12 @@ pub struct StudentFilter {
 }
 
 /// Lists students within the actor's scope.
-pub async fn list<C: ConnectionTrait>(db: &C, actor: &Actor, f: &StudentFilter, page: PageRequest) -> Result<Page<StudentView>, DomainError> {
+pub async fn list<C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    f: &StudentFilter,
+    page: PageRequest,
+) -> Result<Page<StudentView>, DomainError> {
     if actor.role == Role::Student {
         return Err(DomainError::Forbidden("students see their own record at /me/status".into()));
     }
@@ -224,7 +233,12 @@ pub async fn list<C: ConnectionTrait>(db: &C, actor: &Actor, f: &StudentFilter, 
         .limit(page.size())
         .all(db)
         .await?;
-    Ok(Page { items: rows.into_iter().map(|s| StudentView::for_actor(s, actor)).collect(), total, page: page.page.max(1), limit: page.size() })
+    Ok(Page {
+        items: rows.into_iter().map(|s| StudentView::for_actor(s, actor)).collect(),
+        total,
+        page: page.page.max(1),
+        limit: page.size(),
+    })
 }
 
 /// One student.
@@ -278,13 +292,24 @@ fn stack_of(evts: &[student_event::Model]) -> Result<Vec<Snap>, DomainError> {
             continue;
         }
         let state = e.state_after.parse().map_err(|_| DomainError::Internal("unknown state in history".into()))?;
-        stack.push(Snap { event_id: e.id, state, year: e.study_year_after, school: e.school_id_after, major: e.major_id_after });
+        stack.push(Snap {
+            event_id: e.id,
+            state,
+            year: e.study_year_after,
+            school: e.school_id_after,
+            major: e.major_id_after,
+        });
     }
     Ok(stack)
 }
 
 /// Applies a transition (or a reversal) and returns the student afterwards.
-pub async fn transition(db: &DatabaseConnection, actor: &Actor, id: Uuid, req: TransitionRequest) -> Result<StudentView, DomainError> {
+pub async fn transition(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    id: Uuid,
+    req: TransitionRequest,
+) -> Result<StudentView, DomainError> {
     require(actor, &[Role::Admin, Role::Registrar])?;
     let reason = req.reason.as_deref().map(str::trim).filter(|r| !r.is_empty()).map(str::to_owned);
     let reversing = req.action == "reverse";
@@ -300,7 +325,10 @@ pub async fn transition(db: &DatabaseConnection, actor: &Actor, id: Uuid, req: T
         })?)
     };
     let needs_reason = reversing
-        || matches!(action, Some(StudentAction::Suspend | StudentAction::Withdraw | StudentAction::Expel | StudentAction::Transfer));
+        || matches!(
+            action,
+            Some(StudentAction::Suspend | StudentAction::Withdraw | StudentAction::Expel | StudentAction::Transfer)
+        );
     if needs_reason && reason.is_none() {
         return Err(DomainError::invalid("reason", "required", format!("{} needs a reason", req.action)));
     }
@@ -324,7 +352,10 @@ pub async fn transition(db: &DatabaseConnection, actor: &Actor, id: Uuid, req: T
     }
     let (after, reverses) = if reversing {
         if stack.len() < 2 {
-            return Err(DomainError::conflict("nothing_to_reverse", "there is no event to reverse: only the enrolment remains"));
+            return Err(DomainError::conflict(
+                "nothing_to_reverse",
+                "there is no event to reverse: only the enrolment remains",
+            ));
         }
         (stack[stack.len() - 2], Some(top.event_id))
     } else {
@@ -376,7 +407,10 @@ pub async fn transition(db: &DatabaseConnection, actor: &Actor, id: Uuid, req: T
         }
         .insert(&tx)
         .await
-        .on_unique("duplicate_person", "this person has meanwhile applied or enrolled elsewhere; the reversal cannot restore them")?;
+        .on_unique(
+            "duplicate_person",
+            "this person has meanwhile applied or enrolled elsewhere; the reversal cannot restore them",
+        )?;
     }
 
     let before = (s.state.clone(), s.study_year);
@@ -413,7 +447,11 @@ async fn study_years_of<C: ConnectionTrait>(db: &C, cohort_id: Uuid) -> Result<u
 }
 
 /// The (school, major) a transfer goes to: a different major offered in the cohort.
-async fn transfer_target<C: ConnectionTrait>(db: &C, s: &student::Model, major_id: Option<Uuid>) -> Result<(Uuid, Uuid), DomainError> {
+async fn transfer_target<C: ConnectionTrait>(
+    db: &C,
+    s: &student::Model,
+    major_id: Option<Uuid>,
+) -> Result<(Uuid, Uuid), DomainError> {
     let Some(major_id) = major_id else {
         return Err(DomainError::invalid("major_id", "required", "a transfer names the new major_id"));
     };
@@ -447,7 +485,13 @@ pub struct Revealed {
 }
 
 /// Reveals full numbers to a registrar of the student's school or an admin, audited.
-pub async fn reveal(db: &DatabaseConnection, actor: &Actor, vault: &crate::Vault, id: Uuid, req: RevealRequest) -> Result<Revealed, DomainError> {
+pub async fn reveal(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    vault: &crate::Vault,
+    id: Uuid,
+    req: RevealRequest,
+) -> Result<Revealed, DomainError> {
     require(actor, &[Role::Admin, Role::Registrar])?;
     let reason = req.reason.trim().to_owned();
     if reason.chars().count() < 5 {
@@ -459,7 +503,15 @@ pub async fn reveal(db: &DatabaseConnection, actor: &Actor, vault: &crate::Vault
         national_id: vault.decrypt(&s.national_id_enc)?,
         bank_card: s.bank_card_enc.as_deref().map(|c| vault.decrypt(c)).transpose()?,
     };
-    audit::record(&tx, actor, "student.reveal", "student", Some(id.to_string()), serde_json::json!({ "reason": reason, "fields": ["national_id", "bank_card"] })).await?;
+    audit::record(
+        &tx,
+        actor,
+        "student.reveal",
+        "student",
+        Some(id.to_string()),
+        serde_json::json!({ "reason": reason, "fields": ["national_id", "bank_card"] }),
+    )
+    .await?;
     tx.commit().await?;
     Ok(out)
 }

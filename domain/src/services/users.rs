@@ -1,7 +1,10 @@
 //! Accounts: admins create and deactivate users of every role; each non-admin user is
 //! anchored to what they may see (a school, an origin, an enterprise, a student).
 
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect, Set, TransactionTrait,
+};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -87,7 +90,11 @@ pub async fn create(db: &DatabaseConnection, actor: &Actor, input: NewUser) -> R
 }
 
 /// Creates a user after validating its fields and anchor, inside the caller's transaction.
-pub async fn create_unchecked<C: ConnectionTrait>(db: &C, actor: &Actor, input: NewUser) -> Result<UserView, DomainError> {
+pub async fn create_unchecked<C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    input: NewUser,
+) -> Result<UserView, DomainError> {
     let mut errors = Vec::new();
     let login = input.login.trim().to_owned();
     if login.is_empty() || login.chars().count() > 64 || login.chars().any(char::is_whitespace) {
@@ -192,14 +199,20 @@ pub async fn create_unchecked<C: ConnectionTrait>(db: &C, actor: &Actor, input: 
 }
 
 /// Lists users (admins), optionally by role.
-pub async fn list<C: ConnectionTrait>(db: &C, actor: &Actor, role: Option<Role>, page: PageRequest) -> Result<Page<UserView>, DomainError> {
+pub async fn list<C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    role: Option<Role>,
+    page: PageRequest,
+) -> Result<Page<UserView>, DomainError> {
     require(actor, &[Role::Admin])?;
     let mut q = user::Entity::find();
     if let Some(r) = role {
         q = q.filter(user::Column::Role.eq(r.as_str()));
     }
     let total = q.clone().count(db).await?;
-    let rows = q.order_by_asc(user::Column::Login).offset(page.index() * page.size()).limit(page.size()).all(db).await?;
+    let rows =
+        q.order_by_asc(user::Column::Login).offset(page.index() * page.size()).limit(page.size()).all(db).await?;
     Ok(Page { items: rows.into_iter().map(Into::into).collect(), total, page: page.page.max(1), limit: page.size() })
 }
 
@@ -220,7 +233,12 @@ pub struct UserPatch {
 }
 
 /// Updates a user (admins).
-pub async fn update(db: &DatabaseConnection, actor: &Actor, id: Uuid, patch: UserPatch) -> Result<UserView, DomainError> {
+pub async fn update(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    id: Uuid,
+    patch: UserPatch,
+) -> Result<UserView, DomainError> {
     require(actor, &[Role::Admin])?;
     let tx = db.begin().await?;
     let row = user::Entity::find_by_id(id).one(&tx).await?.ok_or(DomainError::NotFound("user"))?;
@@ -265,7 +283,15 @@ pub async fn update(db: &DatabaseConnection, actor: &Actor, id: Uuid, patch: Use
             .exec(&tx)
             .await?;
     }
-    audit::record(&tx, actor, "user.update", "user", Some(id.to_string()), serde_json::json!({ "active": patch.active, "language": patch.language })).await?;
+    audit::record(
+        &tx,
+        actor,
+        "user.update",
+        "user",
+        Some(id.to_string()),
+        serde_json::json!({ "active": patch.active, "language": patch.language }),
+    )
+    .await?;
     tx.commit().await?;
     Ok(row.into())
 }
@@ -284,7 +310,15 @@ pub async fn create_admin(db: &DatabaseConnection, login: &str, password: &str) 
             am.active = Set(true);
             am.updated_at = Set(now());
             let u = am.update(&tx).await?;
-            audit::record(&tx, &Actor::system(), "user.reset_password", "user", Some(u.id.to_string()), serde_json::json!({ "login": login })).await?;
+            audit::record(
+                &tx,
+                &Actor::system(),
+                "user.reset_password",
+                "user",
+                Some(u.id.to_string()),
+                serde_json::json!({ "login": login }),
+            )
+            .await?;
             u.into()
         }
         Some(_) => return Err(DomainError::conflict("login_taken", "that login belongs to a non-admin user")),

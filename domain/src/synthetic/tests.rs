@@ -1,8 +1,6 @@
 //! Table tests of `synthetic`.
 use super::*;
-use crate::values::{
-    BankCard, DivisionCode, Email, NationalId, PersonName, Phone, UnifiedCreditCode,
-};
+use crate::values::{BankCard, DivisionCode, Email, NationalId, PersonName, Phone, UnifiedCreditCode};
 
 const ORIGINS: &[&str] = &["520524", "530600"];
 
@@ -42,10 +40,7 @@ fn every_applicant_parses_with_the_value_types() {
         }
         let poverty = row.poverty_registration_no.as_deref().unwrap();
         let prefix = if i % 2 == 0 { "BJ2019" } else { "ZT2019" };
-        assert!(
-            poverty.starts_with(prefix) && poverty.len() == 12,
-            "{poverty}"
-        );
+        assert!(poverty.starts_with(prefix) && poverty.len() == 12, "{poverty}");
     }
 }
 
@@ -54,10 +49,7 @@ fn ids_phones_and_poverty_numbers_are_distinct() {
     let rows = cohort(7);
     let ids: HashSet<_> = rows.iter().map(|r| &r.national_id).collect();
     assert_eq!(ids.len(), rows.len());
-    let phones: Vec<_> = rows
-        .iter()
-        .flat_map(|r| std::iter::once(&r.phone).chain(r.guardian_phone.as_ref()))
-        .collect();
+    let phones: Vec<_> = rows.iter().flat_map(|r| std::iter::once(&r.phone).chain(r.guardian_phone.as_ref())).collect();
     assert_eq!(phones.iter().collect::<HashSet<_>>().len(), phones.len());
     let poverty: HashSet<_> = rows.iter().map(|r| &r.poverty_registration_no).collect();
     assert_eq!(poverty.len(), rows.len());
@@ -71,10 +63,7 @@ fn mixes_are_roughly_as_documented() {
     assert!((50..=96).contains(&count(&|r| r.email.is_some())));
     assert!(count(&|r| r.intended_enterprise_uscc.is_some()) > 100);
     assert!(count(&|r| r.name.contains('·')) > 0);
-    let males = rows
-        .iter()
-        .filter(|r| NationalId::parse(&r.national_id).unwrap().gender().as_str() == "male")
-        .count();
+    let males = rows.iter().filter(|r| NationalId::parse(&r.national_id).unwrap().gender().as_str() == "male").count();
     assert!((40..=106).contains(&males), "{males}");
 }
 
@@ -102,10 +91,7 @@ fn generators_produce_valid_codes() {
     assert_eq!(national_id("110105", birth, 2), "11010519491231002X");
     for sequence in [0, 1, 998, 999] {
         let id = NationalId::parse(&national_id("520524", birth, sequence)).unwrap();
-        assert_eq!(
-            id.gender().as_str(),
-            if sequence % 2 == 1 { "male" } else { "female" }
-        );
+        assert_eq!(id.gender().as_str(), if sequence % 2 == 1 { "male" } else { "female" });
     }
 }
 
@@ -117,10 +103,7 @@ fn empty_inputs_fall_back_to_defaults() {
     assert_eq!(rows[3].preferred_major, DEFAULT_MAJORS[3]);
     assert!(rows.iter().all(|r| r.intended_enterprise_uscc.is_none()));
     // The year is clamped into the range national IDs accept.
-    assert!(
-        rows.iter()
-            .all(|r| NationalId::parse(&r.national_id).is_ok())
-    );
+    assert!(rows.iter().all(|r| NationalId::parse(&r.national_id).is_ok()));
 }
 
 #[test]

@@ -36,17 +36,12 @@ pub(crate) fn luhn_digit(digits: &[u8]) -> u8 {
 impl BankCard {
     /// Strips spaces and dashes, then checks digits, length (16-19) and the Luhn check digit.
     pub fn parse(input: &str) -> Result<Self, ValueError> {
-        let value: String = input
-            .chars()
-            .filter(|c| !c.is_whitespace() && *c != '-')
-            .collect();
+        let value: String = input.chars().filter(|c| !c.is_whitespace() && *c != '-').collect();
         if value.is_empty() {
             return Err(ValueError::required("bank card number"));
         }
         if !value.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(ValueError::invalid_format(
-                "bank card number may contain only digits, spaces and dashes",
-            ));
+            return Err(ValueError::invalid_format("bank card number may contain only digits, spaces and dashes"));
         }
         if !(16..=19).contains(&value.len()) {
             return Err(ValueError::invalid_length(format!(
@@ -72,12 +67,7 @@ impl BankCard {
     /// First 4 and last 4 digits with `*` for each digit between, same length as the number.
     pub fn masked(&self) -> String {
         let len = self.0.len();
-        format!(
-            "{}{}{}",
-            &self.0[..4],
-            "*".repeat(len - 8),
-            &self.0[len - 4..]
-        )
+        format!("{}{}{}", &self.0[..4], "*".repeat(len - 8), &self.0[len - 4..])
     }
 
     /// The Luhn digit to append to `prefix`, or `None` if `prefix` is empty or not all ASCII digits.

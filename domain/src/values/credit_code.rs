@@ -10,14 +10,10 @@ use super::ValueError;
 /// The 31 characters a code may use (no I, O, S, V, Z); a character's value is its index.
 pub(crate) const ALPHABET: &[u8; 31] = b"0123456789ABCDEFGHJKLMNPQRTUWXY";
 /// Weights applied to the values of the first 17 characters.
-const WEIGHTS: [u32; 17] = [
-    1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28,
-];
+const WEIGHTS: [u32; 17] = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
 
 /// A checked 18-character unified social credit code, always uppercase.
-#[derive(
-    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, utoipa::ToSchema,
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(try_from = "String")]
 #[schema(value_type = String, example = "91350100M000100Y43")]
 pub struct UnifiedCreditCode(String);
@@ -30,11 +26,7 @@ fn value_of(c: u8) -> Option<u8> {
 
 /// The alphabet index of the check character for 17 character values (each below 31).
 pub(crate) fn credit_check_index(values: &[u8; 17]) -> usize {
-    let sum: u32 = values
-        .iter()
-        .zip(WEIGHTS)
-        .map(|(&v, w)| u32::from(v) * w)
-        .sum();
+    let sum: u32 = values.iter().zip(WEIGHTS).map(|(&v, w)| u32::from(v) * w).sum();
     // 31 - (sum mod 31) lies in 1..=31, and 31 means 0: hence the final mod.
     ((31 - sum % 31) % 31) as usize
 }
@@ -71,9 +63,7 @@ impl UnifiedCreditCode {
         }
         let (body, check) = value.split_at(17);
         if check.chars().next() != Self::check_char(body) {
-            return Err(ValueError::invalid_checksum(
-                "unified social credit code check character does not match",
-            ));
+            return Err(ValueError::invalid_checksum("unified social credit code check character does not match"));
         }
         Ok(Self(value))
     }
@@ -151,10 +141,7 @@ mod tests {
 
     #[test]
     fn check_char_matches_known_code_and_handles_zero() {
-        assert_eq!(
-            UnifiedCreditCode::check_char("91350100M000100Y4"),
-            Some('3')
-        );
+        assert_eq!(UnifiedCreditCode::check_char("91350100M000100Y4"), Some('3'));
         assert_eq!(UnifiedCreditCode::check_char("91350100M000100Y"), None);
         assert_eq!(UnifiedCreditCode::check_char("91350100I000100Y4"), None);
         // Find a body whose check value is 31 -> 0 and make sure it parses.
@@ -168,10 +155,7 @@ mod tests {
     #[test]
     fn serialises_as_string_and_deserialises_through_parse() {
         let code = UnifiedCreditCode::parse("91350100M000100Y43").unwrap();
-        assert_eq!(
-            serde_json::to_string(&code).unwrap(),
-            "\"91350100M000100Y43\""
-        );
+        assert_eq!(serde_json::to_string(&code).unwrap(), "\"91350100M000100Y43\"");
         let back: UnifiedCreditCode = serde_json::from_str("\"91350100m000100y43\"").unwrap();
         assert_eq!(back, code);
         assert!(serde_json::from_str::<UnifiedCreditCode>("\"91350100M000100Y44\"").is_err());

@@ -8,9 +8,7 @@ use serde::{Deserialize, Serialize};
 use super::ValueError;
 
 /// A checked 6-digit division code whose first two digits name a real province-level division.
-#[derive(
-    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, utoipa::ToSchema,
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(try_from = "String")]
 #[schema(value_type = String, example = "520524")]
 pub struct DivisionCode(String);
@@ -31,23 +29,15 @@ impl DivisionCode {
             return Err(ValueError::required("division code"));
         }
         if !value.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(ValueError::invalid_format(
-                "division code may contain only digits",
-            ));
+            return Err(ValueError::invalid_format("division code may contain only digits"));
         }
         if value.len() != 6 {
-            return Err(ValueError::invalid_length(format!(
-                "division code must be 6 digits, got {}",
-                value.len()
-            )));
+            return Err(ValueError::invalid_length(format!("division code must be 6 digits, got {}", value.len())));
         }
         let bytes = value.as_bytes();
         let prefix = (bytes[0] - b'0') * 10 + (bytes[1] - b'0');
         if !is_province(prefix) {
-            return Err(ValueError::new(
-                "out_of_range",
-                "division code does not start with a known province code",
-            ));
+            return Err(ValueError::new("out_of_range", "division code does not start with a known province code"));
         }
         Ok(Self(value.to_owned()))
     }
@@ -133,10 +123,7 @@ mod tests {
     fn serialises_as_string_and_deserialises_through_parse() {
         let code = DivisionCode::parse("520524").unwrap();
         assert_eq!(serde_json::to_string(&code).unwrap(), "\"520524\"");
-        assert_eq!(
-            serde_json::from_str::<DivisionCode>("\"520524\"").unwrap(),
-            code
-        );
+        assert_eq!(serde_json::from_str::<DivisionCode>("\"520524\"").unwrap(), code);
         assert!(serde_json::from_str::<DivisionCode>("\"990000\"").is_err());
     }
 }

@@ -16,9 +16,7 @@ const MAX_LOCAL_LEN: usize = 64;
 const FORBIDDEN: &[char] = &['<', '>', '(', ')', '[', ']', ',', ';', ':', '"', '\\'];
 
 /// A checked address `local@domain` with the domain lowercased.
-#[derive(
-    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, utoipa::ToSchema,
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(try_from = "String")]
 #[schema(value_type = String, example = "student1@example.cn")]
 pub struct Email(String);
@@ -31,14 +29,9 @@ impl Email {
             return Err(ValueError::required("email address"));
         }
         if trimmed.len() > MAX_LEN {
-            return Err(ValueError::invalid_length(format!(
-                "email address must be at most {MAX_LEN} characters"
-            )));
+            return Err(ValueError::invalid_length(format!("email address must be at most {MAX_LEN} characters")));
         }
-        if trimmed
-            .chars()
-            .any(|c| c.is_whitespace() || c.is_control() || FORBIDDEN.contains(&c))
-        {
+        if trimmed.chars().any(|c| c.is_whitespace() || c.is_control() || FORBIDDEN.contains(&c)) {
             return Err(ValueError::invalid_format(
                 "email address may not contain spaces or any of < > ( ) [ ] , ; : \" \\",
             ));
@@ -46,15 +39,11 @@ impl Email {
         let (local, domain) = match trimmed.split_once('@') {
             Some((local, domain)) if !domain.contains('@') => (local, domain),
             _ => {
-                return Err(ValueError::invalid_format(
-                    "email address must contain exactly one @",
-                ));
+                return Err(ValueError::invalid_format("email address must contain exactly one @"));
             }
         };
         if local.is_empty() {
-            return Err(ValueError::invalid_format(
-                "email address needs a name before the @",
-            ));
+            return Err(ValueError::invalid_format("email address needs a name before the @"));
         }
         if local.len() > MAX_LOCAL_LEN {
             return Err(ValueError::invalid_length(format!(
@@ -70,9 +59,7 @@ impl Email {
                     && label.chars().all(|c| c.is_alphanumeric() || c == '-')
             });
         if !labels_ok {
-            return Err(ValueError::invalid_format(
-                "email address needs a domain such as example.cn after the @",
-            ));
+            return Err(ValueError::invalid_format("email address needs a domain such as example.cn after the @"));
         }
         Ok(Self(format!("{local}@{domain}")))
     }
@@ -115,10 +102,7 @@ mod tests {
         let cases = [
             ("student1@example.cn", "student1@example.cn"),
             ("  Student1@Example.CN ", "Student1@example.cn"),
-            (
-                "li.na+yungui@mail.school.edu.cn",
-                "li.na+yungui@mail.school.edu.cn",
-            ),
+            ("li.na+yungui@mail.school.edu.cn", "li.na+yungui@mail.school.edu.cn"),
             ("hr@changxing-tech.com", "hr@changxing-tech.com"),
             ("王小明@例子.中国", "王小明@例子.中国"),
             (&long_ok, &long_ok),
@@ -163,10 +147,7 @@ mod tests {
     #[test]
     fn serialises_as_string_and_deserialises_through_parse() {
         let email = Email::parse("student1@example.cn").unwrap();
-        assert_eq!(
-            serde_json::to_string(&email).unwrap(),
-            "\"student1@example.cn\""
-        );
+        assert_eq!(serde_json::to_string(&email).unwrap(), "\"student1@example.cn\"");
         let back: Email = serde_json::from_str("\"student1@EXAMPLE.cn\"").unwrap();
         assert_eq!(back, email);
         assert!(serde_json::from_str::<Email>("\"nope\"").is_err());

@@ -41,10 +41,7 @@ pub struct ValueError {
 impl ValueError {
     /// Builds an error from a code and a human message.
     pub fn new(code: &'static str, message: impl Into<String>) -> Self {
-        Self {
-            code,
-            message: message.into(),
-        }
+        Self { code, message: message.into() }
     }
 
     /// The value was empty after trimming.

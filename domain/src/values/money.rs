@@ -9,18 +9,7 @@ use super::ValueError;
 
 /// An amount of CNY in fen (1 yuan = 100 fen); arithmetic is checked, never wrapping.
 #[derive(
-    Debug,
-    Clone,
-    Copy,
-    Default,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    Serialize,
-    Deserialize,
-    utoipa::ToSchema,
+    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, utoipa::ToSchema,
 )]
 #[serde(transparent)]
 #[schema(value_type = i64, example = 500_000)]
@@ -97,41 +86,22 @@ impl Fen {
         let (whole, fraction) = unsigned.split_once('.').unwrap_or((unsigned, ""));
         let all_digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
         if whole.is_empty() || !all_digits(whole) || !all_digits(fraction) {
-            return Err(ValueError::invalid_format(
-                "amount must be a number of yuan such as 5000 or 5000.50",
-            ));
+            return Err(ValueError::invalid_format("amount must be a number of yuan such as 5000 or 5000.50"));
         }
         if unsigned.contains('.') && fraction.is_empty() {
-            return Err(ValueError::invalid_format(
-                "amount must have digits after the decimal point",
-            ));
+            return Err(ValueError::invalid_format("amount must have digits after the decimal point"));
         }
         if fraction.len() > 2 {
-            return Err(ValueError::invalid_format(
-                "amount may have at most two decimal places (fen)",
-            ));
+            return Err(ValueError::invalid_format("amount may have at most two decimal places (fen)"));
         }
         let overflow = || ValueError::new("overflow", "amount is too large");
         // Both parts are ASCII digits, so each step is a plain decimal shift.
-        let accumulate = |acc: i64, b: u8| {
-            acc.checked_mul(10)
-                .and_then(|v| v.checked_add(i64::from(b - b'0')))
-        };
-        let yuan = whole
-            .bytes()
-            .try_fold(0i64, accumulate)
-            .ok_or_else(overflow)?;
+        let accumulate = |acc: i64, b: u8| acc.checked_mul(10).and_then(|v| v.checked_add(i64::from(b - b'0')));
+        let yuan = whole.bytes().try_fold(0i64, accumulate).ok_or_else(overflow)?;
         // Pad the fraction to exactly two digits: "5" means 50 fen.
-        let fen_part = fraction
-            .bytes()
-            .chain(std::iter::repeat(b'0'))
-            .take(2)
-            .try_fold(0i64, accumulate)
-            .ok_or_else(overflow)?;
-        let magnitude = yuan
-            .checked_mul(100)
-            .and_then(|v| v.checked_add(fen_part))
-            .ok_or_else(overflow)?;
+        let fen_part =
+            fraction.bytes().chain(std::iter::repeat(b'0')).take(2).try_fold(0i64, accumulate).ok_or_else(overflow)?;
+        let magnitude = yuan.checked_mul(100).and_then(|v| v.checked_add(fen_part)).ok_or_else(overflow)?;
         Ok(Fen(if negative { -magnitude } else { magnitude }))
     }
 
@@ -148,10 +118,7 @@ impl Fen {
     /// The parts always sum exactly to `total`: 500000 into 3 gives 166666, 166666, 166668.
     pub fn split(total: Fen, parts: u32) -> Result<Vec<Fen>, ValueError> {
         if parts == 0 {
-            return Err(ValueError::new(
-                "out_of_range",
-                "an amount must be split into at least one part",
-            ));
+            return Err(ValueError::new("out_of_range", "an amount must be split into at least one part"));
         }
         let n = i64::from(parts);
         let share = total.0 / n;
@@ -262,14 +229,7 @@ mod tests {
     fn splits_with_remainder_on_the_last_part() {
         let parts = Fen::split(Fen(500_000), 3).unwrap();
         assert_eq!(parts, vec![Fen(166_666), Fen(166_666), Fen(166_668)]);
-        let cases = [
-            (500_000, 1),
-            (500_000, 2),
-            (1, 3),
-            (0, 4),
-            (-100, 3),
-            (999_999, 7),
-        ];
+        let cases = [(500_000, 1), (500_000, 2), (1, 3), (0, 4), (-100, 3), (999_999, 7)];
         for (total, n) in cases {
             let parts = Fen::split(Fen(total), n).unwrap();
             assert_eq!(parts.len(), n as usize);

@@ -13,9 +13,7 @@ const MAX_CHARS: usize = 50;
 const MIDDLE_DOT: char = '\u{00B7}';
 
 /// A checked, normalised name: letters of any script, single spaces between words, `·` between name parts.
-#[derive(
-    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, utoipa::ToSchema,
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(try_from = "String")]
 #[schema(value_type = String, example = "阿卜杜拉·艾买提")]
 pub struct PersonName(String);
@@ -38,11 +36,8 @@ impl PersonName {
         if trimmed.is_empty() {
             return Err(ValueError::required("name"));
         }
-        let misplaced_dot = || {
-            ValueError::invalid_format(
-                "a middle dot (·) may only stand between two parts of a name",
-            )
-        };
+        let misplaced_dot =
+            || ValueError::invalid_format("a middle dot (·) may only stand between two parts of a name");
         let mut out = String::with_capacity(trimmed.len());
         let mut pending_space = false;
         for c in trimmed.chars().map(normalise) {
@@ -60,9 +55,7 @@ impl PersonName {
                     "name may not contain control characters such as tabs or line breaks",
                 ));
             } else if !c.is_alphabetic() {
-                return Err(ValueError::invalid_format(
-                    "name may contain only letters, spaces and the middle dot (·)",
-                ));
+                return Err(ValueError::invalid_format("name may contain only letters, spaces and the middle dot (·)"));
             } else {
                 if pending_space && !out.ends_with(MIDDLE_DOT) {
                     out.push(' ');

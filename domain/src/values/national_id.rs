@@ -63,11 +63,7 @@ impl fmt::Display for Gender {
 
 /// The check character for 17 digit values; shared with the synthetic-data generator.
 pub(crate) fn id_check_char(digits: &[u8; 17]) -> char {
-    let sum: u32 = digits
-        .iter()
-        .zip(WEIGHTS)
-        .map(|(&d, w)| u32::from(d) * w)
-        .sum();
+    let sum: u32 = digits.iter().zip(WEIGHTS).map(|(&d, w)| u32::from(d) * w).sum();
     // `sum % 11` is always a valid index into the 11-entry table.
     CHECK_CHARS[(sum % 11) as usize]
 }
@@ -99,22 +95,15 @@ impl NationalId {
             None => trimmed.to_owned(),
         };
         if !value.chars().all(|c| c.is_ascii_digit() || c == 'X') {
-            return Err(ValueError::invalid_format(
-                "national ID may contain only digits and a final X",
-            ));
+            return Err(ValueError::invalid_format("national ID may contain only digits and a final X"));
         }
         // All characters are ASCII from here on, so bytes and characters agree.
         if value.len() != 18 {
-            return Err(ValueError::invalid_length(format!(
-                "national ID must be 18 characters, got {}",
-                value.len()
-            )));
+            return Err(ValueError::invalid_length(format!("national ID must be 18 characters, got {}", value.len())));
         }
         let (body, check) = value.split_at(17);
         let Some(digits) = digits17(body) else {
-            return Err(ValueError::invalid_format(
-                "national ID may have X only as its last character",
-            ));
+            return Err(ValueError::invalid_format("national ID may have X only as its last character"));
         };
         if !check.starts_with(id_check_char(&digits)) {
             return Err(ValueError::invalid_checksum(
@@ -138,11 +127,7 @@ impl NationalId {
     /// Gender from the 17th character (odd = male).
     pub fn gender(&self) -> Gender {
         // Index 16 is a digit: `parse` checked the first 17 characters.
-        if (self.value.as_bytes()[16] - b'0') % 2 == 1 {
-            Gender::Male
-        } else {
-            Gender::Female
-        }
+        if (self.value.as_bytes()[16] - b'0') % 2 == 1 { Gender::Male } else { Gender::Female }
     }
 
     /// The 6-digit administrative division code of the place of registration.
@@ -168,26 +153,16 @@ impl NationalId {
 
 /// Reads YYYYMMDD from positions 6..14 and checks it is a real date in range.
 fn birth_date_of(d: &[u8; 17]) -> Result<NaiveDate, ValueError> {
-    let num = |range: std::ops::Range<usize>| {
-        d[range]
-            .iter()
-            .fold(0u32, |acc, &digit| acc * 10 + u32::from(digit))
-    };
+    let num = |range: std::ops::Range<usize>| d[range].iter().fold(0u32, |acc, &digit| acc * 10 + u32::from(digit));
     // At most four digits, so the year always fits in an i32.
     let year = num(6..10) as i32;
     let Some(date) = NaiveDate::from_ymd_opt(year, num(10..12), num(12..14)) else {
-        return Err(ValueError::new(
-            "invalid_date",
-            "national ID contains a birth date that does not exist",
-        ));
+        return Err(ValueError::new("invalid_date", "national ID contains a birth date that does not exist"));
     };
     if !(EARLIEST_BIRTH..=LATEST_BIRTH).contains(&date) {
         return Err(ValueError::new(
             "out_of_range",
-            format!(
-                "national ID birth year {} is outside 1900 to 2100",
-                date.year()
-            ),
+            format!("national ID birth year {} is outside 1900 to 2100", date.year()),
         ));
     }
     Ok(date)
@@ -227,18 +202,9 @@ mod tests {
             ("11010519491231002X", "11010519491231002X"),
             ("11010519491231002x", "11010519491231002X"),
             ("  11010519491231002X\n", "11010519491231002X"),
-            (
-                &with_check("52052420030915123"),
-                &with_check("52052420030915123"),
-            ),
-            (
-                &with_check("53060020040229001"),
-                &with_check("53060020040229001"),
-            ),
-            (
-                &with_check("52052419000101002"),
-                &with_check("52052419000101002"),
-            ),
+            (&with_check("52052420030915123"), &with_check("52052420030915123")),
+            (&with_check("53060020040229001"), &with_check("53060020040229001")),
+            (&with_check("52052419000101002"), &with_check("52052419000101002")),
         ];
         for (input, expected) in cases {
             let id = NationalId::parse(input).unwrap_or_else(|e| panic!("{input}: {e}"));
@@ -278,10 +244,7 @@ mod tests {
     #[test]
     fn derives_birth_date_gender_and_division() {
         let id = NationalId::parse("11010519491231002X").unwrap();
-        assert_eq!(
-            id.birth_date(),
-            NaiveDate::from_ymd_opt(1949, 12, 31).unwrap()
-        );
+        assert_eq!(id.birth_date(), NaiveDate::from_ymd_opt(1949, 12, 31).unwrap());
         assert_eq!(id.gender(), Gender::Female);
         assert_eq!(id.division_prefix(), "110105");
         let male = NationalId::parse(&with_check("52052420030915123")).unwrap();
@@ -318,10 +281,7 @@ mod tests {
 
     #[test]
     fn gender_serialises_lowercase() {
-        assert_eq!(
-            serde_json::to_string(&Gender::Female).unwrap(),
-            "\"female\""
-        );
+        assert_eq!(serde_json::to_string(&Gender::Female).unwrap(), "\"female\"");
         let g: Gender = serde_json::from_str("\"male\"").unwrap();
         assert_eq!(g, Gender::Male);
     }

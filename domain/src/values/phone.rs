@@ -8,9 +8,7 @@ use serde::{Deserialize, Serialize};
 use super::ValueError;
 
 /// A checked 11-digit mobile number starting with 1, stored without country code or separators.
-#[derive(
-    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, utoipa::ToSchema,
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(try_from = "String")]
 #[schema(value_type = String, example = "13800138000")]
 pub struct Phone(String);
@@ -18,10 +16,7 @@ pub struct Phone(String);
 impl Phone {
     /// Strips spaces, dashes and a leading `+86`/`86`, then checks for 11 digits starting with 1.
     pub fn parse(input: &str) -> Result<Self, ValueError> {
-        let compact: String = input
-            .chars()
-            .filter(|c| !c.is_whitespace() && *c != '-')
-            .collect();
+        let compact: String = input.chars().filter(|c| !c.is_whitespace() && *c != '-').collect();
         if compact.is_empty() {
             return Err(ValueError::required("mobile phone number"));
         }
@@ -30,9 +25,7 @@ impl Phone {
         let value = ["+86", "86"]
             .iter()
             .find_map(|cc| {
-                compact
-                    .strip_prefix(cc)
-                    .filter(|rest| rest.len() == 11 && rest.bytes().all(|b| b.is_ascii_digit()))
+                compact.strip_prefix(cc).filter(|rest| rest.len() == 11 && rest.bytes().all(|b| b.is_ascii_digit()))
             })
             .unwrap_or(&compact);
         if !value.bytes().all(|b| b.is_ascii_digit()) {
@@ -47,9 +40,7 @@ impl Phone {
             )));
         }
         if !value.starts_with('1') {
-            return Err(ValueError::invalid_format(
-                "mobile phone number must start with 1",
-            ));
+            return Err(ValueError::invalid_format("mobile phone number must start with 1"));
         }
         Ok(Self(value.to_owned()))
     }

@@ -1,0 +1,23 @@
+//! Black-box tests of Yungui through HTTP and the CLI. One binary, so one link and
+//! one copy of the harness; every test gets its own database (see `helpers`).
+
+// The harness offers more than today's tests use; new tests should not have to add helpers first.
+#[allow(dead_code)]
+mod fixtures;
+#[allow(dead_code)]
+mod helpers;
+#[allow(dead_code)]
+mod world;
+
+mod access_tokens;
+mod cli;
+mod harness;
+mod health_and_docs;
+mod import;
+mod lifecycle;
+mod login;
+mod problems;
+mod recruitment;
+mod refresh_and_logout;
+mod scoping;
+mod users;
