@@ -1,0 +1,812 @@
+//! Cohorts: one intake of one programme, with a capacity per major (and so per school)
+//! and the places partner enterprises commit per major. Admins and registrars manage
+//! them, origin officers read them to recruit; only admins delete (SPEC §2, §6, §14).
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::NaiveDate;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect, Set, TransactionTrait,
+};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use uuid::Uuid;
+
+use super::reference::{in_use, parse_text};
+use super::{Page, PageRequest, audit, new_id, now, require};
+use crate::entities::{application, cohort, cohort_capacity, cohort_commitment, enterprise, major, programme, school};
+use crate::error::OnConstraint;
+use crate::lifecycle::ApplicationState;
+use crate::{Actor, DomainError, FieldError, Role};
+
+/// Who may read cohorts: origin officers recruit into them.
+const READERS: &[Role] = &[Role::Admin, Role::Registrar, Role::OriginOfficer];
+/// Who may create and change them.
+const WRITERS: &[Role] = &[Role::Admin, Role::Registrar];
+
+/// The earliest intake year accepted.
+pub const FIRST_INTAKE_YEAR: i32 = 2000;
+/// The latest intake year accepted.
+pub const LAST_INTAKE_YEAR: i32 = 2100;
+
+/// The application states that take up a place.
+fn counted_states() -> [&'static str; 2] {
+    [ApplicationState::Admitted.as_str(), ApplicationState::Enrolled.as_str()]
+}
+
+// ---------------------------------------------------------------------------------------
+// Views and inputs
+
+/// A cohort as shown through the API, with its capacities and commitments.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct CohortView {
+    /// The cohort's id.
+    pub id: Uuid,
+    /// The programme it is an intake of.
+    pub programme_id: Uuid,
+    /// That programme's name.
+    pub programme_name: String,
+    /// The intake year (one cohort per programme and year).
+    pub intake_year: i32,
+    /// Display name, e.g. "Yunnan-Guizhou Class 2019".
+    pub name: String,
+    /// First day of school.
+    pub starts_on: NaiveDate,
+    /// When it was recorded.
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    /// Places per major, by school and major code.
+    pub capacities: Vec<CohortCapacityView>,
+    /// Places partner enterprises commit per major, by enterprise name.
+    pub commitments: Vec<CohortCommitmentView>,
+}
+
+/// The places of one major in a cohort, and how many are taken.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct CohortCapacityView {
+    /// The major.
+    pub major_id: Uuid,
+    /// Its code.
+    pub major_code: String,
+    /// Its name.
+    pub major_name: String,
+    /// The school offering it.
+    pub school_id: Uuid,
+    /// That school's name.
+    pub school_name: String,
+    /// Places.
+    pub capacity: i32,
+    /// Applications admitted or enrolled into this major of this cohort.
+    pub admitted: u64,
+}
+
+/// Places one enterprise commits to take from one major of a cohort.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct CohortCommitmentView {
+    /// The enterprise.
+    pub enterprise_id: Uuid,
+    /// Its name.
+    pub enterprise_name: String,
+    /// The major.
+    pub major_id: Uuid,
+    /// Its name.
+    pub major_name: String,
+    /// Places committed.
+    pub places: i32,
+}
+
+/// One capacity line of a cohort: places in a major.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+pub struct CapacityInput {
+    /// The major; must exist, once per cohort.
+    pub major_id: Uuid,
+    /// Places, 0 or more.
+    pub capacity: i32,
+}
+
+/// One commitment line of a cohort: places an enterprise takes from a major.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+pub struct CommitmentInput {
+    /// The enterprise; must exist.
+    pub enterprise_id: Uuid,
+    /// The major; must be among the cohort's capacities.
+    pub major_id: Uuid,
+    /// Places, 0 or more.
+    pub places: i32,
+}
+
+/// What it takes to create a cohort.
+#[derive(Debug, Clone, Deserialize)]
+pub struct NewCohort {
+    /// The programme; must exist.
+    pub programme_id: Uuid,
+    /// Intake year, 2000–2100.
+    pub intake_year: i32,
+    /// Display name; "<programme name> <year>" when absent or blank.
+    pub name: Option<String>,
+    /// First day of school; 1 September of the intake year when absent.
+    pub starts_on: Option<NaiveDate>,
+    /// Places per major.
+    #[serde(default)]
+    pub capacities: Vec<CapacityInput>,
+    /// Enterprise commitments per major.
+    #[serde(default)]
+    pub commitments: Vec<CommitmentInput>,
+}
+
+/// Changes to a cohort. A list that is present replaces the cohort's current one whole.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct CohortPatch {
+    /// New name.
+    pub name: Option<String>,
+    /// New first day of school.
+    pub starts_on: Option<NaiveDate>,
+    /// New capacities, replacing all current ones.
+    pub capacities: Option<Vec<CapacityInput>>,
+    /// New commitments, replacing all current ones.
+    pub commitments: Option<Vec<CommitmentInput>>,
+}
+
+/// Filters for the cohort list.
+#[derive(Debug, Clone, Copy, Default, Deserialize)]
+pub struct CohortFilter {
+    /// Only cohorts of this programme.
+    pub programme_id: Option<Uuid>,
+    /// Only cohorts of this intake year.
+    pub intake_year: Option<i32>,
+}
+
+// ---------------------------------------------------------------------------------------
+// Pure rules
+
+/// The name a cohort gets when none is given.
+pub fn default_name(programme_name: &str, intake_year: i32) -> String {
+    format!("{programme_name} {intake_year}")
+}
+
+/// The first day of school when none is given: 1 September of the intake year.
+pub fn default_start(intake_year: i32) -> Option<NaiveDate> {
+    NaiveDate::from_ymd_opt(intake_year, 9, 1)
+}
+
+/// The capacity and commitment lines a write leaves the cohort with, and which of them the
+/// client sent (a patch may replace one list and keep the other).
+struct Lines<'a> {
+    capacities: &'a [CapacityInput],
+    capacities_sent: bool,
+    commitments: &'a [CommitmentInput],
+    commitments_sent: bool,
+}
+
+/// Checks capacity and commitment lines against the majors and enterprises that exist.
+/// Lines the client did not send are the cohort's current ones and already valid, except
+/// that a kept commitment may lose its major's capacity; that is reported on `capacities`.
+fn check_lines(lines: &Lines<'_>, majors: &HashSet<Uuid>, enterprises: &HashSet<Uuid>) -> Vec<FieldError> {
+    let mut errors = Vec::new();
+    if lines.capacities_sent {
+        let mut seen = HashSet::new();
+        for (i, c) in lines.capacities.iter().enumerate() {
+            if c.capacity < 0 {
+                errors.push(FieldError::new(
+                    format!("capacities[{i}].capacity"),
+                    "out_of_range",
+                    "a capacity is 0 or more",
+                ));
+            }
+            if !majors.contains(&c.major_id) {
+                errors.push(FieldError::new(format!("capacities[{i}].major_id"), "unknown", "no such major"));
+            } else if !seen.insert(c.major_id) {
+                errors.push(FieldError::new(
+                    format!("capacities[{i}].major_id"),
+                    "duplicate",
+                    "this major is listed twice",
+                ));
+            }
+        }
+    }
+    let offered: HashSet<Uuid> = lines.capacities.iter().map(|c| c.major_id).collect();
+    let mut seen = HashSet::new();
+    let mut orphaned = HashSet::new();
+    for (i, m) in lines.commitments.iter().enumerate() {
+        if !lines.commitments_sent {
+            if !offered.contains(&m.major_id) && orphaned.insert(m.major_id) {
+                errors.push(FieldError::new(
+                    "capacities",
+                    "committed_major_missing",
+                    format!("major {} has enterprise commitments; replace the commitments too", m.major_id),
+                ));
+            }
+            continue;
+        }
+        if m.places < 0 {
+            errors.push(FieldError::new(format!("commitments[{i}].places"), "out_of_range", "places are 0 or more"));
+        }
+        if !enterprises.contains(&m.enterprise_id) {
+            errors.push(FieldError::new(format!("commitments[{i}].enterprise_id"), "unknown", "no such enterprise"));
+        }
+        if !majors.contains(&m.major_id) {
+            errors.push(FieldError::new(format!("commitments[{i}].major_id"), "unknown", "no such major"));
+        } else if !offered.contains(&m.major_id) {
+            errors.push(FieldError::new(
+                format!("commitments[{i}].major_id"),
+                "not_in_capacities",
+                "the cohort has no capacity for this major",
+            ));
+        }
+        if !seen.insert((m.enterprise_id, m.major_id)) {
+            errors.push(FieldError::new(
+                format!("commitments[{i}]"),
+                "duplicate",
+                "this enterprise and major are listed twice",
+            ));
+        }
+    }
+    errors
+}
+
+/// Checks that new capacities still hold everyone already admitted.
+fn check_admitted(capacities: &[CapacityInput], admitted: &HashMap<Uuid, u64>) -> Vec<FieldError> {
+    let mut errors = Vec::new();
+    for (i, c) in capacities.iter().enumerate() {
+        let taken = admitted.get(&c.major_id).copied().unwrap_or(0);
+        if u64::try_from(c.capacity).is_ok_and(|cap| cap < taken) {
+            errors.push(FieldError::new(
+                format!("capacities[{i}].capacity"),
+                "below_admitted",
+                format!("{taken} applications are already admitted to this major"),
+            ));
+        }
+    }
+    let mut missing: Vec<(&Uuid, &u64)> =
+        admitted.iter().filter(|(m, n)| **n > 0 && !capacities.iter().any(|c| c.major_id == **m)).collect();
+    missing.sort();
+    for (m, n) in missing {
+        errors.push(FieldError::new(
+            "capacities",
+            "below_admitted",
+            format!("major {m} has {n} admitted applications and needs a capacity"),
+        ));
+    }
+    errors
+}
+
+// ---------------------------------------------------------------------------------------
+// Helpers for other services
+
+/// The cohort row or NotFound.
+pub async fn find<C: ConnectionTrait>(db: &C, cohort_id: Uuid) -> Result<cohort::Model, DomainError> {
+    cohort::Entity::find_by_id(cohort_id).one(db).await?.ok_or(DomainError::NotFound("cohort"))
+}
+
+/// Capacity and current admissions of one (cohort, major), for admission checks.
+///
+/// `None` when the cohort offers no places in that major. The capacity row is read
+/// `FOR UPDATE` (on PostgreSQL; SQLite serialises writers anyway), so inside a transaction
+/// two admissions to the same major of the same cohort run one after the other and
+/// cannot both take the last place.
+pub async fn capacity_of<C: ConnectionTrait>(
+    db: &C,
+    cohort_id: Uuid,
+    major_id: Uuid,
+) -> Result<Option<(i32, u64)>, DomainError> {
+    let Some(line) = cohort_capacity::Entity::find()
+        .filter(cohort_capacity::Column::CohortId.eq(cohort_id))
+        .filter(cohort_capacity::Column::MajorId.eq(major_id))
+        .lock_exclusive()
+        .one(db)
+        .await?
+    else {
+        return Ok(None);
+    };
+    let admitted = application::Entity::find()
+        .filter(application::Column::CohortId.eq(cohort_id))
+        .filter(application::Column::MajorId.eq(major_id))
+        .filter(application::Column::State.is_in(counted_states()))
+        .count(db)
+        .await?;
+    Ok(Some((line.capacity, admitted)))
+}
+
+/// Admitted or enrolled applications per (cohort, major), in one grouped query.
+async fn admitted_counts<C: ConnectionTrait>(
+    db: &C,
+    cohort_ids: &[Uuid],
+) -> Result<HashMap<(Uuid, Uuid), u64>, DomainError> {
+    if cohort_ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let rows: Vec<(Uuid, Option<Uuid>, i64)> = application::Entity::find()
+        .select_only()
+        .column(application::Column::CohortId)
+        .column(application::Column::MajorId)
+        .column_as(application::Column::Id.count(), "admitted")
+        .filter(application::Column::CohortId.is_in(cohort_ids.iter().copied()))
+        .filter(application::Column::State.is_in(counted_states()))
+        .filter(application::Column::MajorId.is_not_null())
+        .group_by(application::Column::CohortId)
+        .group_by(application::Column::MajorId)
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(rows.into_iter().filter_map(|(c, m, n)| m.map(|m| ((c, m), u64::try_from(n).unwrap_or(0)))).collect())
+}
+
+/// The ids among `ids` that exist in the majors table.
+async fn existing_majors<C: ConnectionTrait>(db: &C, ids: Vec<Uuid>) -> Result<HashSet<Uuid>, DomainError> {
+    if ids.is_empty() {
+        return Ok(HashSet::new());
+    }
+    let found: Vec<Uuid> = major::Entity::find()
+        .select_only()
+        .column(major::Column::Id)
+        .filter(major::Column::Id.is_in(ids))
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(found.into_iter().collect())
+}
+
+/// The ids among `ids` that exist in the enterprises table.
+async fn existing_enterprises<C: ConnectionTrait>(db: &C, ids: Vec<Uuid>) -> Result<HashSet<Uuid>, DomainError> {
+    if ids.is_empty() {
+        return Ok(HashSet::new());
+    }
+    let found: Vec<Uuid> = enterprise::Entity::find()
+        .select_only()
+        .column(enterprise::Column::Id)
+        .filter(enterprise::Column::Id.is_in(ids))
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(found.into_iter().collect())
+}
+
+/// Checks the lines a write leaves the cohort with against the database.
+async fn check_lines_in<C: ConnectionTrait>(db: &C, lines: &Lines<'_>) -> Result<Vec<FieldError>, DomainError> {
+    let mut major_ids: Vec<Uuid> = Vec::new();
+    if lines.capacities_sent {
+        major_ids.extend(lines.capacities.iter().map(|c| c.major_id));
+    }
+    let mut enterprise_ids = Vec::new();
+    if lines.commitments_sent {
+        major_ids.extend(lines.commitments.iter().map(|c| c.major_id));
+        enterprise_ids.extend(lines.commitments.iter().map(|c| c.enterprise_id));
+    }
+    let majors = existing_majors(db, major_ids).await?;
+    let enterprises = existing_enterprises(db, enterprise_ids).await?;
+    Ok(check_lines(lines, &majors, &enterprises))
+}
+
+/// Replaces a cohort's capacities.
+async fn replace_capacities<C: ConnectionTrait>(
+    db: &C,
+    cohort_id: Uuid,
+    lines: &[CapacityInput],
+) -> Result<(), DomainError> {
+    cohort_capacity::Entity::delete_many().filter(cohort_capacity::Column::CohortId.eq(cohort_id)).exec(db).await?;
+    if !lines.is_empty() {
+        let rows = lines.iter().map(|c| cohort_capacity::ActiveModel {
+            id: Set(new_id()),
+            cohort_id: Set(cohort_id),
+            major_id: Set(c.major_id),
+            capacity: Set(c.capacity),
+        });
+        cohort_capacity::Entity::insert_many(rows).exec(db).await?;
+    }
+    Ok(())
+}
+
+/// Replaces a cohort's commitments.
+async fn replace_commitments<C: ConnectionTrait>(
+    db: &C,
+    cohort_id: Uuid,
+    lines: &[CommitmentInput],
+) -> Result<(), DomainError> {
+    cohort_commitment::Entity::delete_many().filter(cohort_commitment::Column::CohortId.eq(cohort_id)).exec(db).await?;
+    if !lines.is_empty() {
+        let rows = lines.iter().map(|c| cohort_commitment::ActiveModel {
+            id: Set(new_id()),
+            cohort_id: Set(cohort_id),
+            enterprise_id: Set(c.enterprise_id),
+            major_id: Set(c.major_id),
+            places: Set(c.places),
+        });
+        cohort_commitment::Entity::insert_many(rows).exec(db).await?;
+    }
+    Ok(())
+}
+
+/// Builds the views of some cohorts with a fixed number of queries, whatever their count.
+async fn views<C: ConnectionTrait>(db: &C, rows: Vec<cohort::Model>) -> Result<Vec<CohortView>, DomainError> {
+    if rows.is_empty() {
+        return Ok(Vec::new());
+    }
+    let ids: Vec<Uuid> = rows.iter().map(|c| c.id).collect();
+    let programme_ids: HashSet<Uuid> = rows.iter().map(|c| c.programme_id).collect();
+    let programmes: HashMap<Uuid, String> = programme::Entity::find()
+        .filter(programme::Column::Id.is_in(programme_ids))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|p| (p.id, p.name))
+        .collect();
+    let capacities = cohort_capacity::Entity::find()
+        .filter(cohort_capacity::Column::CohortId.is_in(ids.iter().copied()))
+        .all(db)
+        .await?;
+    let commitments = cohort_commitment::Entity::find()
+        .filter(cohort_commitment::Column::CohortId.is_in(ids.iter().copied()))
+        .all(db)
+        .await?;
+    let major_ids: HashSet<Uuid> =
+        capacities.iter().map(|c| c.major_id).chain(commitments.iter().map(|c| c.major_id)).collect();
+    let majors: HashMap<Uuid, major::Model> = if major_ids.is_empty() {
+        HashMap::new()
+    } else {
+        major::Entity::find()
+            .filter(major::Column::Id.is_in(major_ids))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|m| (m.id, m))
+            .collect()
+    };
+    let school_ids: HashSet<Uuid> = majors.values().map(|m| m.school_id).collect();
+    let schools: HashMap<Uuid, String> = if school_ids.is_empty() {
+        HashMap::new()
+    } else {
+        school::Entity::find()
+            .filter(school::Column::Id.is_in(school_ids))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|s| (s.id, s.name))
+            .collect()
+    };
+    let enterprise_ids: HashSet<Uuid> = commitments.iter().map(|c| c.enterprise_id).collect();
+    let enterprises: HashMap<Uuid, String> = if enterprise_ids.is_empty() {
+        HashMap::new()
+    } else {
+        enterprise::Entity::find()
+            .filter(enterprise::Column::Id.is_in(enterprise_ids))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|e| (e.id, e.name))
+            .collect()
+    };
+    let admitted = admitted_counts(db, &ids).await?;
+
+    let mut caps_of: HashMap<Uuid, Vec<CohortCapacityView>> = HashMap::new();
+    for c in capacities {
+        let m = majors.get(&c.major_id);
+        let school_id = m.map(|m| m.school_id).unwrap_or_default();
+        caps_of.entry(c.cohort_id).or_default().push(CohortCapacityView {
+            major_id: c.major_id,
+            major_code: m.map(|m| m.code.clone()).unwrap_or_default(),
+            major_name: m.map(|m| m.name.clone()).unwrap_or_default(),
+            school_id,
+            school_name: schools.get(&school_id).cloned().unwrap_or_default(),
+            capacity: c.capacity,
+            admitted: admitted.get(&(c.cohort_id, c.major_id)).copied().unwrap_or(0),
+        });
+    }
+    let mut commits_of: HashMap<Uuid, Vec<CohortCommitmentView>> = HashMap::new();
+    for c in commitments {
+        commits_of.entry(c.cohort_id).or_default().push(CohortCommitmentView {
+            enterprise_id: c.enterprise_id,
+            enterprise_name: enterprises.get(&c.enterprise_id).cloned().unwrap_or_default(),
+            major_id: c.major_id,
+            major_name: majors.get(&c.major_id).map(|m| m.name.clone()).unwrap_or_default(),
+            places: c.places,
+        });
+    }
+    Ok(rows
+        .into_iter()
+        .map(|c| {
+            let mut capacities = caps_of.remove(&c.id).unwrap_or_default();
+            capacities.sort_by(|a, b| (&a.school_name, &a.major_code).cmp(&(&b.school_name, &b.major_code)));
+            let mut commitments = commits_of.remove(&c.id).unwrap_or_default();
+            commitments.sort_by(|a, b| (&a.enterprise_name, &a.major_name).cmp(&(&b.enterprise_name, &b.major_name)));
+            CohortView {
+                id: c.id,
+                programme_name: programmes.get(&c.programme_id).cloned().unwrap_or_default(),
+                programme_id: c.programme_id,
+                intake_year: c.intake_year,
+                name: c.name,
+                starts_on: c.starts_on,
+                created_at: c.created_at,
+                capacities,
+                commitments,
+            }
+        })
+        .collect())
+}
+
+/// The view of one cohort row.
+async fn view<C: ConnectionTrait>(db: &C, row: cohort::Model) -> Result<CohortView, DomainError> {
+    views(db, vec![row]).await?.pop().ok_or(DomainError::NotFound("cohort"))
+}
+
+// ---------------------------------------------------------------------------------------
+// Services
+
+/// Lists cohorts, newest intake first (admins, registrars, origin officers).
+#[tracing::instrument(skip_all)]
+pub async fn list<C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    filter: CohortFilter,
+    page: PageRequest,
+) -> Result<Page<CohortView>, DomainError> {
+    require(actor, READERS)?;
+    let mut q = cohort::Entity::find();
+    if let Some(p) = filter.programme_id {
+        q = q.filter(cohort::Column::ProgrammeId.eq(p));
+    }
+    if let Some(y) = filter.intake_year {
+        q = q.filter(cohort::Column::IntakeYear.eq(y));
+    }
+    let total = q.clone().count(db).await?;
+    let rows = q
+        .order_by_desc(cohort::Column::IntakeYear)
+        .order_by_asc(cohort::Column::Name)
+        .order_by_asc(cohort::Column::Id)
+        .offset(page.index() * page.size())
+        .limit(page.size())
+        .all(db)
+        .await?;
+    Ok(Page { items: views(db, rows).await?, total, page: page.page.max(1), limit: page.size() })
+}
+
+/// One cohort (admins, registrars, origin officers).
+#[tracing::instrument(skip_all, fields(%id))]
+pub async fn get<C: ConnectionTrait>(db: &C, actor: &Actor, id: Uuid) -> Result<CohortView, DomainError> {
+    require(actor, READERS)?;
+    let row = find(db, id).await?;
+    view(db, row).await
+}
+
+/// Creates a cohort with its capacities and commitments (admins, registrars).
+#[tracing::instrument(skip_all)]
+pub async fn create(db: &DatabaseConnection, actor: &Actor, input: NewCohort) -> Result<CohortView, DomainError> {
+    require(actor, WRITERS)?;
+    let mut errors = Vec::new();
+    let year = input.intake_year;
+    if !(FIRST_INTAKE_YEAR..=LAST_INTAKE_YEAR).contains(&year) {
+        errors.push(FieldError::new(
+            "intake_year",
+            "out_of_range",
+            format!("the intake year is between {FIRST_INTAKE_YEAR} and {LAST_INTAKE_YEAR}"),
+        ));
+    }
+    let tx = db.begin().await?;
+    let programme = programme::Entity::find_by_id(input.programme_id).one(&tx).await?;
+    if programme.is_none() {
+        errors.push(FieldError::new("programme_id", "unknown", "no such programme"));
+    }
+    // A blank name counts as none: the default is what people mean.
+    let name = match input.name.as_deref().map(str::trim).filter(|n| !n.is_empty()) {
+        Some(n) => parse_text("name", n).map_err(|e| errors.push(e)).ok(),
+        None => programme.as_ref().map(|p| default_name(&p.name, year)),
+    };
+    let starts_on = input.starts_on.or_else(|| default_start(year));
+    let lines = Lines {
+        capacities: &input.capacities,
+        capacities_sent: true,
+        commitments: &input.commitments,
+        commitments_sent: true,
+    };
+    errors.extend(check_lines_in(&tx, &lines).await?);
+    let (Some(name), Some(starts_on), true) = (name, starts_on, errors.is_empty()) else {
+        if errors.is_empty() {
+            errors.push(FieldError::new("starts_on", "required", "a start date is required"));
+        }
+        return Err(DomainError::Invalid(errors));
+    };
+    let row = cohort::ActiveModel {
+        id: Set(new_id()),
+        programme_id: Set(input.programme_id),
+        intake_year: Set(year),
+        name: Set(name),
+        starts_on: Set(starts_on),
+        created_at: Set(now()),
+        policy_id: Set(None),
+    }
+    .insert(&tx)
+    .await
+    .on_unique("cohort_exists", "the programme already has a cohort for that intake year")?;
+    replace_capacities(&tx, row.id, &input.capacities).await?;
+    replace_commitments(&tx, row.id, &input.commitments).await?;
+    let summary = json!({
+        "programme_id": row.programme_id, "intake_year": row.intake_year, "name": row.name,
+        "starts_on": row.starts_on, "capacities": input.capacities.len(), "commitments": input.commitments.len(),
+    });
+    audit::record(&tx, actor, "cohort.create", "cohort", Some(row.id.to_string()), summary).await?;
+    let view = view(&tx, row).await?;
+    tx.commit().await?;
+    Ok(view)
+}
+
+/// Changes a cohort's name or start date, or replaces its capacities or commitments
+/// (admins, registrars). A capacity may not drop below the applications already admitted.
+#[tracing::instrument(skip_all, fields(%id))]
+pub async fn update(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    id: Uuid,
+    patch: CohortPatch,
+) -> Result<CohortView, DomainError> {
+    require(actor, WRITERS)?;
+    let mut errors = Vec::new();
+    let name = patch.name.as_deref().and_then(|n| parse_text("name", n).map_err(|e| errors.push(e)).ok());
+    let tx = db.begin().await?;
+    let row = find(&tx, id).await?;
+    let current_caps: Vec<CapacityInput> = match &patch.capacities {
+        Some(_) => Vec::new(),
+        None => cohort_capacity::Entity::find()
+            .filter(cohort_capacity::Column::CohortId.eq(id))
+            .all(&tx)
+            .await?
+            .into_iter()
+            .map(|c| CapacityInput { major_id: c.major_id, capacity: c.capacity })
+            .collect(),
+    };
+    let current_commits: Vec<CommitmentInput> = match &patch.commitments {
+        Some(_) => Vec::new(),
+        None => cohort_commitment::Entity::find()
+            .filter(cohort_commitment::Column::CohortId.eq(id))
+            .all(&tx)
+            .await?
+            .into_iter()
+            .map(|c| CommitmentInput { enterprise_id: c.enterprise_id, major_id: c.major_id, places: c.places })
+            .collect(),
+    };
+    let lines = Lines {
+        capacities: patch.capacities.as_deref().unwrap_or(&current_caps),
+        capacities_sent: patch.capacities.is_some(),
+        commitments: patch.commitments.as_deref().unwrap_or(&current_commits),
+        commitments_sent: patch.commitments.is_some(),
+    };
+    errors.extend(check_lines_in(&tx, &lines).await?);
+    if let Some(caps) = &patch.capacities {
+        let admitted = admitted_counts(&tx, &[id]).await?.into_iter().map(|((_, m), n)| (m, n)).collect();
+        errors.extend(check_admitted(caps, &admitted));
+    }
+    if !errors.is_empty() {
+        return Err(DomainError::Invalid(errors));
+    }
+    let mut am: cohort::ActiveModel = row.into();
+    if let Some(n) = name {
+        am.name = Set(n);
+    }
+    if let Some(d) = patch.starts_on {
+        am.starts_on = Set(d);
+    }
+    let row = am.update(&tx).await?;
+    if let Some(caps) = &patch.capacities {
+        replace_capacities(&tx, id, caps).await?;
+    }
+    if let Some(commits) = &patch.commitments {
+        replace_commitments(&tx, id, commits).await?;
+    }
+    let summary = json!({
+        "name": row.name, "starts_on": row.starts_on,
+        "capacities": patch.capacities.as_ref().map(Vec::len),
+        "commitments": patch.commitments.as_ref().map(Vec::len),
+    });
+    audit::record(&tx, actor, "cohort.update", "cohort", Some(id.to_string()), summary).await?;
+    let view = view(&tx, row).await?;
+    tx.commit().await?;
+    Ok(view)
+}
+
+/// Deletes a cohort that has no applications or students yet, with its capacities and
+/// commitments (admins).
+#[tracing::instrument(skip_all, fields(%id))]
+pub async fn delete(db: &DatabaseConnection, actor: &Actor, id: Uuid) -> Result<(), DomainError> {
+    require(actor, &[Role::Admin])?;
+    let tx = db.begin().await?;
+    let row = find(&tx, id).await?;
+    cohort_commitment::Entity::delete_many().filter(cohort_commitment::Column::CohortId.eq(id)).exec(&tx).await?;
+    cohort_capacity::Entity::delete_many().filter(cohort_capacity::Column::CohortId.eq(id)).exec(&tx).await?;
+    // Applications and students point at the cohort: the foreign key refuses, the
+    // transaction rolls back and the lines above come back.
+    cohort::Entity::delete_by_id(id).exec(&tx).await.map_err(in_use("cohort"))?;
+    let summary = json!({ "programme_id": row.programme_id, "intake_year": row.intake_year, "name": row.name });
+    audit::record(&tx, actor, "cohort.delete", "cohort", Some(id.to_string()), summary).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn id(n: u128) -> Uuid {
+        Uuid::from_u128(n)
+    }
+
+    fn cap(major: u128, capacity: i32) -> CapacityInput {
+        CapacityInput { major_id: id(major), capacity }
+    }
+
+    fn commit(enterprise: u128, major: u128, places: i32) -> CommitmentInput {
+        CommitmentInput { enterprise_id: id(enterprise), major_id: id(major), places }
+    }
+
+    fn fields(errors: &[FieldError]) -> Vec<(&str, &str)> {
+        errors.iter().map(|e| (e.field.as_str(), e.code.as_str())).collect()
+    }
+
+    fn sent<'a>(capacities: &'a [CapacityInput], commitments: &'a [CommitmentInput]) -> Lines<'a> {
+        Lines { capacities, capacities_sent: true, commitments, commitments_sent: true }
+    }
+
+    #[test]
+    fn a_cohort_defaults_to_the_programme_name_and_the_first_of_september() {
+        assert_eq!(default_name("Yunnan-Guizhou Class", 2019), "Yunnan-Guizhou Class 2019");
+        assert_eq!(default_start(2019), NaiveDate::from_ymd_opt(2019, 9, 1));
+    }
+
+    #[test]
+    fn valid_lines_pass() {
+        let majors = HashSet::from([id(1), id(2)]);
+        let enterprises = HashSet::from([id(10)]);
+        let caps = [cap(1, 40), cap(2, 0)];
+        let commits = [commit(10, 1, 20), commit(10, 2, 0)];
+        assert!(check_lines(&sent(&caps, &commits), &majors, &enterprises).is_empty());
+    }
+
+    #[test]
+    fn every_bad_line_is_reported_with_its_index() {
+        let majors = HashSet::from([id(1), id(2)]);
+        let enterprises = HashSet::from([id(10)]);
+        let caps = [cap(1, 40), cap(9, -1), cap(1, 5)];
+        let commits = [commit(11, 2, -3), commit(10, 1, 5), commit(10, 1, 5)];
+        let errors = check_lines(&sent(&caps, &commits), &majors, &enterprises);
+        assert_eq!(
+            fields(&errors),
+            vec![
+                ("capacities[1].capacity", "out_of_range"),
+                ("capacities[1].major_id", "unknown"),
+                ("capacities[2].major_id", "duplicate"),
+                ("commitments[0].places", "out_of_range"),
+                ("commitments[0].enterprise_id", "unknown"),
+                ("commitments[0].major_id", "not_in_capacities"),
+                ("commitments[2]", "duplicate"),
+            ]
+        );
+    }
+
+    #[test]
+    fn replacing_capacities_may_not_strand_kept_commitments() {
+        let majors = HashSet::from([id(1), id(2)]);
+        let kept = [commit(10, 2, 5), commit(11, 2, 5)];
+        let caps = [cap(1, 40)];
+        let lines = Lines { capacities: &caps, capacities_sent: true, commitments: &kept, commitments_sent: false };
+        let errors = check_lines(&lines, &majors, &HashSet::new());
+        assert_eq!(fields(&errors), vec![("capacities", "committed_major_missing")]);
+    }
+
+    #[test]
+    fn kept_capacities_are_not_rechecked() {
+        // The cohort's current lines came from the database, so their ids are known to exist.
+        let caps = [cap(1, 40)];
+        let commits = [commit(10, 1, 5)];
+        let lines = Lines { capacities: &caps, capacities_sent: false, commitments: &commits, commitments_sent: true };
+        let errors = check_lines(&lines, &HashSet::from([id(1)]), &HashSet::from([id(10)]));
+        assert!(errors.is_empty());
+    }
+
+    #[test]
+    fn capacities_hold_everyone_already_admitted() {
+        let admitted = HashMap::from([(id(1), 30), (id(2), 3), (id(3), 0)]);
+        assert!(check_admitted(&[cap(1, 30), cap(2, 3)], &admitted).is_empty());
+        let errors = check_admitted(&[cap(1, 29)], &admitted);
+        assert_eq!(
+            fields(&errors),
+            vec![("capacities[0].capacity", "below_admitted"), ("capacities", "below_admitted")]
+        );
+    }
+}
