@@ -221,3 +221,17 @@ impl FromRequestParts<AppState> for AuthUser {
         Ok(AuthUser(actor))
     }
 }
+
+/// `?as_of=YYYY-MM-DD`: the day a view or report is for (default: today, UTC+8).
+#[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]
+pub struct AsOf {
+    /// The day to compute for; defaults to today in China Standard Time.
+    pub as_of: Option<chrono::NaiveDate>,
+}
+
+impl AsOf {
+    /// The requested day, or today in China (UTC+8), where the programme runs.
+    pub fn date(&self) -> chrono::NaiveDate {
+        self.as_of.unwrap_or_else(|| (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive())
+    }
+}

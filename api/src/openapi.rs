@@ -18,6 +18,7 @@ use utoipa::{Modify, OpenApi};
         (name = "users", description = "Accounts"),
         (name = "applications", description = "Recruitment"),
         (name = "students", description = "Students and their lifecycle"),
+        (name = "subsidies", description = "Policies, installments, batches, fares"),
         (name = "audit", description = "Audit trail"),
     )
 )]

@@ -8,6 +8,7 @@ pub mod error;
 pub mod import_csv;
 pub mod lifecycle;
 pub mod services;
+pub mod subsidy;
 pub mod synthetic;
 pub mod values;
 

@@ -3,6 +3,7 @@
 pub use sea_orm_migration::prelude::*;
 
 mod m20261123_000001_enrollment_core;
+mod m20261123_000002_subsidies;
 
 /// The ordered list of migrations, applied by `yungui migrate` and on `serve`.
 pub struct Migrator;
@@ -10,6 +11,6 @@ pub struct Migrator;
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m20261123_000001_enrollment_core::Migration)]
+        vec![Box::new(m20261123_000001_enrollment_core::Migration), Box::new(m20261123_000002_subsidies::Migration)]
     }
 }

@@ -98,6 +98,7 @@ pub async fn cohort<C: ConnectionTrait>(db: &C, programme_id: Uuid, intake_year:
         name: Set(format!("{intake_year} intake")),
         starts_on: Set(date(intake_year, 9, 1)),
         created_at: Set(Utc::now()),
+        policy_id: Set(None),
     }
     .insert(db)
     .await

@@ -22,6 +22,7 @@ pub const ZHAOTONG: &str = "530600";
 /// The world and a token per role.
 pub struct World {
     pub app: TestApp,
+    pub programme: Uuid,
     pub cohort: Uuid,
     pub cohort_2020: Uuid,
     pub school_a: Uuid,
@@ -92,6 +93,7 @@ pub async fn world() -> World {
             name: Set(format!("云贵班 {year}")),
             starts_on: Set(NaiveDate::from_ymd_opt(year, 9, 1).expect("date")),
             created_at: Set(now),
+            policy_id: Set(None),
         }
         .insert(db)
         .await
@@ -147,6 +149,7 @@ pub async fn world() -> World {
     let hr_1 = token(Role::Enterprise, Some(ents[0])).await;
     let hr_2 = token(Role::Enterprise, Some(ents[1])).await;
     World {
+        programme: prog.id,
         cohort: cohorts[0],
         cohort_2020: cohorts[1],
         school_a: school_a.id,

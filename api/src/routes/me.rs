@@ -11,7 +11,7 @@ use yungui_domain::services::student_views::{MyStatus, my_status as load_status}
 use yungui_domain::services::users::UserView;
 
 use crate::error::{ApiResult, Problem};
-use crate::extract::AuthUser;
+use crate::extract::{AppQuery, AsOf, AuthUser};
 use crate::state::AppState;
 
 /// Routes for the caller.
@@ -52,8 +52,12 @@ async fn me(State(state): State<AppState>, AuthUser(actor): AuthUser) -> ApiResu
 }
 
 /// The signed-in student's own status: programme, school, major, state, study year and timeline.
-#[utoipa::path(get, path = "/me/status", tag = "me", security(("bearer" = [])),
+#[utoipa::path(get, path = "/me/status", tag = "me", security(("bearer" = [])), params(AsOf),
     responses((status = 200, body = MyStatus), (status = 401, body = Problem), (status = 403, body = Problem, description = "not a student")))]
-async fn my_status(State(state): State<AppState>, AuthUser(actor): AuthUser) -> ApiResult<Json<MyStatus>> {
-    Ok(Json(load_status(&state.db, &actor).await?))
+async fn my_status(
+    State(state): State<AppState>,
+    AuthUser(actor): AuthUser,
+    AppQuery(q): AppQuery<AsOf>,
+) -> ApiResult<Json<MyStatus>> {
+    Ok(Json(load_status(&state.db, &actor, q.date()).await?))
 }

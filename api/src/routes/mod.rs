@@ -10,6 +10,7 @@ pub mod auth;
 pub mod cohorts;
 pub mod health;
 pub mod me;
+pub mod policies;
 pub mod reference;
 pub mod students;
 pub mod users;
@@ -25,4 +26,5 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(applications::router())
         .merge(students::router())
         .merge(audit::router())
+        .merge(policies::router())
 }

@@ -9,10 +9,11 @@ use uuid::Uuid;
 use yungui_domain::services::students::{
     self, EventView, RevealRequest, Revealed, StudentFilter, StudentView, TransitionRequest,
 };
+use yungui_domain::services::subsidies::views::StudentSubsidies;
 use yungui_domain::services::{Page, PageRequest};
 
 use crate::error::{ApiResult, Problem};
-use crate::extract::{AppJson, AppPath, AppQuery, AuthUser};
+use crate::extract::{AppJson, AppPath, AppQuery, AsOf, AuthUser};
 use crate::state::AppState;
 
 /// Student routes.
@@ -23,6 +24,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(history))
         .routes(routes!(transition))
         .routes(routes!(reveal))
+        .routes(routes!(subsidies))
 }
 
 /// Filters and paging.
@@ -111,4 +113,16 @@ async fn reveal(
     AppJson(req): AppJson<RevealRequest>,
 ) -> ApiResult<Json<Revealed>> {
     Ok(Json(students::reveal(&s.db, &actor, &s.vault, id, req).await?))
+}
+
+/// The student's installments (state, and the reason when held, cancelled or failed), ledger and summary as of a date.
+#[utoipa::path(get, path = "/students/{id}/subsidies", tag = "students", security(("bearer" = [])), params(("id" = Uuid, Path), AsOf),
+    responses((status = 200, body = StudentSubsidies), (status = 403, body = Problem), (status = 404, body = Problem)))]
+async fn subsidies(
+    State(s): State<AppState>,
+    AuthUser(actor): AuthUser,
+    AppPath(id): AppPath<Uuid>,
+    AppQuery(q): AppQuery<AsOf>,
+) -> ApiResult<Json<StudentSubsidies>> {
+    Ok(Json(yungui_domain::services::subsidies::views::for_student(&s.db, &actor, id, q.date()).await?))
 }

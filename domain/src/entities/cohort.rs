@@ -12,6 +12,8 @@ pub struct Model {
     pub name: String,
     pub starts_on: Date,
     pub created_at: DateTimeUtc,
+    /// The subsidy policy version pinned at the first enrolment.
+    pub policy_id: Option<Uuid>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -3,16 +3,22 @@
 
 pub mod application;
 pub mod audit_event;
+pub mod batch_line;
 pub mod cohort;
 pub mod cohort_capacity;
 pub mod cohort_commitment;
+pub mod disbursement_batch;
 pub mod enterprise;
 pub mod identity_claim;
+pub mod installment;
+pub mod ledger_entry;
 pub mod major;
 pub mod origin;
+pub mod policy_item;
 pub mod programme;
 pub mod refresh_token;
 pub mod school;
 pub mod student;
 pub mod student_event;
+pub mod subsidy_policy;
 pub mod user;

@@ -120,6 +120,7 @@ async fn seed_reference(db: &DatabaseConnection) -> Result<Uuid, DomainError> {
         name: Set("云贵班 2019".into()),
         starts_on: Set(date(2019, 7, 1)?),
         created_at: Set(t),
+        policy_id: Set(None),
     }
     .insert(&tx)
     .await?;

@@ -11,6 +11,7 @@ pub mod reference;
 pub mod scoping;
 pub mod student_views;
 pub mod students;
+pub mod subsidies;
 pub mod users;
 
 use serde::{Deserialize, Serialize};

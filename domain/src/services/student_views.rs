@@ -150,8 +150,8 @@ pub struct MyStatus {
     pub state: String,
     pub study_year: i32,
     pub timeline: Vec<TimelineEntry>,
-    /// Subsidy schedule and payments (arrives with the subsidies work; null until then).
-    pub subsidies: Option<serde_json::Value>,
+    /// Paid so far, the next payment, and anything held, failed or cancelled with why.
+    pub subsidies: super::subsidies::views::SubsidySummary,
     /// Current internship (null until internships exist).
     pub internship: Option<serde_json::Value>,
     /// Placement after graduation (null until placements exist).
@@ -159,7 +159,7 @@ pub struct MyStatus {
 }
 
 /// The calling student's own status (students only; others get 403).
-pub async fn my_status<C: ConnectionTrait>(db: &C, actor: &Actor) -> Result<MyStatus, DomainError> {
+pub async fn my_status<C: ConnectionTrait>(db: &C, actor: &Actor, as_of: NaiveDate) -> Result<MyStatus, DomainError> {
     let Scope::Student(id) = actor.scope else {
         return Err(DomainError::Forbidden("only students have a status page".into()));
     };
@@ -218,7 +218,7 @@ pub async fn my_status<C: ConnectionTrait>(db: &C, actor: &Actor) -> Result<MySt
         origin: Named { id: o.id, code: Some(o.code), name: o.name },
         intended_enterprise: e.map(|e| Named { id: e.id, code: None, name: e.name }),
         timeline,
-        subsidies: None,
+        subsidies: super::subsidies::views::load(db, id, as_of).await?.summary,
         internship: None,
         placement: None,
         student: StudentView::for_actor(s, actor),

@@ -120,6 +120,8 @@ pub async fn enroll(
         .filter(identity_claim::Column::ApplicationId.eq(app.id))
         .exec(&tx)
         .await?;
+    // The student's subsidy schedule for every study year, under the cohort's policy.
+    super::subsidies::generate(&tx, actor, &s).await?;
     let login = free_login(&tx, &app.phone).await?;
     let password_hash = match initial_password {
         Some(p) => Some(crate::crypto::hash_password(p)?),
@@ -277,10 +279,22 @@ pub struct TransitionRequest {
 #[derive(Clone, Copy)]
 struct Snap {
     event_id: Uuid,
+    date: NaiveDate,
     state: StudentState,
     year: i32,
     school: Uuid,
     major: Uuid,
+}
+
+/// The (effective date, state after) of every event still in force, oldest first: what
+/// the subsidy rules read.
+pub fn effective_timeline(evts: &[student_event::Model]) -> Result<Vec<(NaiveDate, StudentState)>, DomainError> {
+    Ok(stack_of(evts)?.into_iter().map(|s| (s.date, s.state)).collect())
+}
+
+/// The events of a student, oldest first.
+pub async fn events_of<C: ConnectionTrait>(db: &C, id: Uuid) -> Result<Vec<student_event::Model>, DomainError> {
+    events(db, id).await
 }
 
 /// Replays the history into the stack of positions a reverse can walk back through.
@@ -294,6 +308,7 @@ fn stack_of(evts: &[student_event::Model]) -> Result<Vec<Snap>, DomainError> {
         let state = e.state_after.parse().map_err(|_| DomainError::Internal("unknown state in history".into()))?;
         stack.push(Snap {
             event_id: e.id,
+            date: e.effective_date,
             state,
             year: e.study_year_after,
             school: e.school_id_after,
@@ -368,7 +383,17 @@ pub async fn transition(
         } else {
             (top.school, top.major)
         };
-        (Snap { event_id: Uuid::nil(), state: next.state, year: i32::from(next.study_year), school, major }, None)
+        (
+            Snap {
+                event_id: Uuid::nil(),
+                date: req.effective_date,
+                state: next.state,
+                year: i32::from(next.study_year),
+                school,
+                major,
+            },
+            None,
+        )
     };
 
     let event_id = new_id();
@@ -421,6 +446,8 @@ pub async fn transition(
     am.major_id = Set(after.major);
     am.updated_at = Set(now());
     let updated = am.update(&tx).await?;
+    // Holds, reschedules and cancellations follow the history, reversals included.
+    super::subsidies::sync(&tx, actor, id).await?;
     audit::record(
         &tx,
         actor,

@@ -1,0 +1,32 @@
+//! The `disbursement_batches` table.
+
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "disbursement_batches")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    #[sea_orm(unique)]
+    pub code: String,
+    pub school_id: Option<Uuid>,
+    pub cohort_id: Option<Uuid>,
+    pub cutoff_date: Date,
+    pub state: String,
+    pub maker_id: Option<Uuid>,
+    pub checker_id: Option<Uuid>,
+    pub notice_until: Option<Date>,
+    pub line_count: i32,
+    pub total_fen: i64,
+    pub skipped: String,
+    pub created_at: DateTimeUtc,
+    pub approved_at: Option<DateTimeUtc>,
+    pub exported_at: Option<DateTimeUtc>,
+    pub completed_at: Option<DateTimeUtc>,
+    pub updated_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,258 @@
+//! Subsidies in the database: the cohort's pinned policy, each student's installments,
+//! and keeping their states true to the student's history after every change.
+
+pub mod policies;
+pub mod views;
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+use sea_orm::sea_query::OnConflict;
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set};
+use uuid::Uuid;
+
+use super::{new_id, now};
+use crate::entities::{cohort, installment, ledger_entry, programme, student, subsidy_policy};
+use crate::subsidy::{self, ItemPolicy, Payer, Standing};
+use crate::{Actor, DomainError};
+
+/// Installment states as stored.
+pub mod state {
+    /// Not yet paid, payable from its due date.
+    pub const SCHEDULED: &str = "scheduled";
+    /// Not payable for now (suspension, manual hold, no paying enterprise).
+    pub const HELD: &str = "held";
+    /// Not owed any more.
+    pub const CANCELLED: &str = "cancelled";
+    /// In an open disbursement batch.
+    pub const BATCHED: &str = "batched";
+    /// Paid.
+    pub const PAID: &str = "paid";
+    /// The bank refused it; back in the queue for the next batch.
+    pub const FAILED: &str = "failed";
+}
+
+/// The policy pinned to a cohort, pinning the one in force at its start if none is yet.
+/// A programme without any policy gets version 1 with the default items.
+pub async fn cohort_policy<C: ConnectionTrait>(
+    db: &C,
+    cohort_id: Uuid,
+) -> Result<(subsidy_policy::Model, Vec<ItemPolicy>), DomainError> {
+    let c = cohort::Entity::find_by_id(cohort_id).one(db).await?.ok_or(DomainError::NotFound("cohort"))?;
+    let policy = match c.policy_id {
+        Some(pid) => subsidy_policy::Entity::find_by_id(pid).one(db).await?.ok_or(DomainError::NotFound("policy"))?,
+        None => {
+            let p = match policies::in_force(db, c.programme_id, c.starts_on).await? {
+                Some(p) => p,
+                None => policies::create_default(db, c.programme_id).await?,
+            };
+            let mut am: cohort::ActiveModel = c.into();
+            am.policy_id = Set(Some(p.id));
+            am.update(db).await?;
+            p
+        }
+    };
+    let items = policies::items_of(db, policy.id).await?;
+    Ok((policy, items))
+}
+
+/// Creates the installments of a newly enrolled student (idempotent: the natural key
+/// makes a second run insert nothing) and brings their states up to date.
+pub async fn generate<C: ConnectionTrait>(db: &C, actor: &Actor, s: &student::Model) -> Result<usize, DomainError> {
+    let (policy, items) = cohort_policy(db, s.cohort_id).await?;
+    let c = cohort::Entity::find_by_id(s.cohort_id).one(db).await?.ok_or(DomainError::NotFound("cohort"))?;
+    let p = programme::Entity::find_by_id(c.programme_id).one(db).await?.ok_or(DomainError::NotFound("programme"))?;
+    let planned = subsidy::plan(c.intake_year, p.study_years, &items)
+        .map_err(|e| DomainError::Internal(format!("the cohort's policy cannot be planned: {e}")))?;
+    let t = now();
+    let rows: Vec<installment::ActiveModel> = planned
+        .iter()
+        .map(|pl| installment::ActiveModel {
+            id: Set(new_id()),
+            student_id: Set(s.id),
+            cohort_id: Set(s.cohort_id),
+            policy_id: Set(policy.id),
+            item: Set(pl.item.clone()),
+            study_year: Set(pl.study_year),
+            seq: Set(pl.seq),
+            original_due_date: Set(pl.due_date),
+            due_date: Set(pl.due_date),
+            amount_fen: Set(pl.amount.0),
+            payer: Set(pl.payer.as_str().to_owned()),
+            enterprise_id: Set(if pl.payer == Payer::Enterprise { s.intended_enterprise_id } else { None }),
+            state: Set(state::SCHEDULED.to_owned()),
+            reason_code: Set(None),
+            reason_detail: Set(None),
+            manual_hold_reason: Set(None),
+            batch_id: Set(None),
+            paid_on: Set(None),
+            paid_reference: Set(None),
+            created_at: Set(t),
+            updated_at: Set(t),
+        })
+        .collect();
+    let n = rows.len();
+    for chunk in rows.chunks(100) {
+        installment::Entity::insert_many(chunk.to_vec())
+            .on_conflict(
+                OnConflict::columns([
+                    installment::Column::StudentId,
+                    installment::Column::Item,
+                    installment::Column::StudyYear,
+                    installment::Column::Seq,
+                ])
+                .do_nothing()
+                .to_owned(),
+            )
+            .exec_without_returning(db)
+            .await?;
+    }
+    sync(db, actor, s.id).await?;
+    Ok(n)
+}
+
+/// What an unpaid installment should look like now.
+struct Target {
+    state: &'static str,
+    due_date: NaiveDate,
+    reason_code: Option<&'static str>,
+    reason_detail: Option<String>,
+}
+
+fn target(i: &installment::Model, st: Standing, last_failure: Option<&str>) -> Target {
+    let (state_, due, code, detail) = match st {
+        Standing::Payable => (state::SCHEDULED, i.original_due_date, None, None),
+        Standing::Rescheduled { to } => {
+            (state::SCHEDULED, to.max(i.original_due_date), Some("rescheduled"), Some(format!("resumed on {to}")))
+        }
+        Standing::Held { since } => {
+            (state::HELD, i.original_due_date, Some("suspended"), Some(format!("suspended since {since}")))
+        }
+        Standing::Cancelled { code, on } => (state::CANCELLED, i.original_due_date, Some(code), Some(format!("{on}"))),
+    };
+    if state_ == state::CANCELLED {
+        return Target { state: state_, due_date: due, reason_code: code, reason_detail: detail };
+    }
+    if let Some(r) = &i.manual_hold_reason {
+        return Target {
+            state: state::HELD,
+            due_date: due,
+            reason_code: Some("manual_hold"),
+            reason_detail: Some(r.clone()),
+        };
+    }
+    if i.payer == Payer::Enterprise.as_str() && i.enterprise_id.is_none() {
+        return Target {
+            state: state::HELD,
+            due_date: due,
+            reason_code: Some("no_enterprise"),
+            reason_detail: Some("the student has no intended enterprise to pay the fare".into()),
+        };
+    }
+    if state_ == state::SCHEDULED
+        && let Some(reason) = last_failure
+    {
+        return Target {
+            state: state::FAILED,
+            due_date: due,
+            reason_code: Some("payment_failed"),
+            reason_detail: Some(reason.to_owned()),
+        };
+    }
+    Target { state: state_, due_date: due, reason_code: code, reason_detail: detail }
+}
+
+/// Brings every unpaid, unbatched installment of a student in line with their history
+/// (and manual holds). Becoming cancelled, or coming back from cancelled, is recorded in
+/// the ledger. Returns how many installments changed.
+pub async fn sync<C: ConnectionTrait>(db: &C, actor: &Actor, student_id: Uuid) -> Result<usize, DomainError> {
+    let events = super::students::events_of(db, student_id).await?;
+    let timeline = super::students::effective_timeline(&events)?;
+    let rows = installment::Entity::find()
+        .filter(installment::Column::StudentId.eq(student_id))
+        .filter(installment::Column::State.is_not_in([state::PAID, state::BATCHED]))
+        .order_by_asc(installment::Column::OriginalDueDate)
+        .all(db)
+        .await?;
+    let mut changed = 0;
+    let mut ledger = Vec::new();
+    for i in rows {
+        let failure = (i.state == state::FAILED).then(|| i.reason_detail.clone().unwrap_or_default());
+        let t = target(&i, subsidy::standing(i.original_due_date, &timeline), failure.as_deref());
+        let same = i.state == t.state
+            && i.due_date == t.due_date
+            && i.reason_code.as_deref() == t.reason_code
+            && i.reason_detail == t.reason_detail;
+        if same {
+            continue;
+        }
+        if (t.state == state::CANCELLED) != (i.state == state::CANCELLED) {
+            let cancelled = t.state == state::CANCELLED;
+            ledger.push(entry(
+                &i,
+                if cancelled { "cancelled" } else { "restored" },
+                0,
+                t.due_date,
+                None,
+                None,
+                Some(t.reason_code.unwrap_or("restored").to_owned()),
+                actor,
+            ));
+        }
+        let mut am: installment::ActiveModel = i.into();
+        am.state = Set(t.state.to_owned());
+        am.due_date = Set(t.due_date);
+        am.reason_code = Set(t.reason_code.map(str::to_owned));
+        am.reason_detail = Set(t.reason_detail);
+        am.updated_at = Set(now());
+        am.update(db).await?;
+        changed += 1;
+    }
+    if !ledger.is_empty() {
+        ledger_entry::Entity::insert_many(ledger).exec_without_returning(db).await?;
+    }
+    Ok(changed)
+}
+
+/// A ledger row for an installment (append-only; corrections are reversing rows).
+#[allow(clippy::too_many_arguments)]
+pub fn entry(
+    i: &installment::Model,
+    kind: &str,
+    amount_fen: i64,
+    entry_date: NaiveDate,
+    batch_id: Option<Uuid>,
+    reference: Option<String>,
+    note: Option<String>,
+    actor: &Actor,
+) -> ledger_entry::ActiveModel {
+    ledger_entry::ActiveModel {
+        id: Set(new_id()),
+        installment_id: Set(i.id),
+        student_id: Set(i.student_id),
+        cohort_id: Set(i.cohort_id),
+        item: Set(i.item.clone()),
+        payer: Set(i.payer.clone()),
+        enterprise_id: Set(i.enterprise_id),
+        kind: Set(kind.to_owned()),
+        amount_fen: Set(amount_fen),
+        entry_date: Set(entry_date),
+        batch_id: Set(batch_id),
+        reference: Set(reference),
+        note: Set(note),
+        actor_user_id: Set(actor.audit_id()),
+        recorded_at: Set(now()),
+    }
+}
+
+/// Sums of installment amounts by state, for checks and reports.
+pub async fn totals_by_state<C: ConnectionTrait>(
+    db: &C,
+    student_id: Uuid,
+) -> Result<HashMap<String, i64>, DomainError> {
+    let mut out = HashMap::new();
+    for i in installment::Entity::find().filter(installment::Column::StudentId.eq(student_id)).all(db).await? {
+        *out.entry(i.state).or_insert(0) += i.amount_fen;
+    }
+    Ok(out)
+}

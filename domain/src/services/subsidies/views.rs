@@ -1,0 +1,231 @@
+//! What people see of a student's money: every installment with its state and, when
+//! it is held, cancelled or failed, the reason in plain words; the ledger; a summary
+//! for the student's own page.
+
+use chrono::NaiveDate;
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+use serde::Serialize;
+use uuid::Uuid;
+
+use super::state;
+use crate::entities::{installment, ledger_entry};
+use crate::{Actor, DomainError};
+
+/// A reason in both languages of the service.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Reason {
+    /// Machine code: suspended, rescheduled, withdrawn, expelled, graduated, before_enrolment, manual_hold, no_enterprise, payment_failed.
+    pub code: String,
+    /// Simplified Chinese.
+    pub zh: String,
+    /// English.
+    pub en: String,
+}
+
+/// The plain-words reason for an installment's state.
+pub fn reason(code: &str, detail: Option<&str>) -> Reason {
+    let d = detail.unwrap_or("");
+    let (zh, en) = match code {
+        "suspended" => (format!("暂停学业期间暂缓发放（{d}）"), format!("Held while your studies are suspended ({d}).")),
+        "rescheduled" => (format!("复学后补发（{d}）"), format!("Paid after you resumed your studies ({d}).")),
+        "withdrawn" => (format!("已退学，{d} 之后的款项取消"), format!("Cancelled: you left the programme on {d}.")),
+        "expelled" => (format!("已被开除学籍，{d} 之后的款项取消"), format!("Cancelled: expelled on {d}.")),
+        "graduated" => (format!("已于 {d} 毕业，之后的款项取消"), format!("Cancelled: you graduated on {d}.")),
+        "before_enrolment" => (format!("应付日期早于入学日期（{d}）"), format!("Not owed: due before you enrolled ({d}).")),
+        "manual_hold" => (format!("学校暂缓发放：{d}"), format!("Held by the school: {d}")),
+        "no_enterprise" => ("尚未确定意向企业，路费暂缓".into(), "Held: no intended enterprise pays this fare yet.".into()),
+        "payment_failed" => (format!("银行支付失败：{d}，将在下一批次重新支付"), format!("The bank could not pay it: {d}. It will be paid in the next batch.")),
+        other => (other.to_owned(), other.to_owned()),
+    };
+    Reason { code: code.to_owned(), zh, en }
+}
+
+/// One installment.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct InstallmentView {
+    pub id: Uuid,
+    pub item: String,
+    pub study_year: i32,
+    pub seq: i32,
+    /// When it is (now) payable.
+    pub due_date: NaiveDate,
+    /// When the policy scheduled it.
+    pub original_due_date: NaiveDate,
+    pub amount_fen: i64,
+    /// fund or enterprise.
+    pub payer: String,
+    pub enterprise_id: Option<Uuid>,
+    /// scheduled, held, cancelled, batched, paid or failed.
+    pub state: String,
+    /// Why it is held, cancelled, failed or rescheduled.
+    pub reason: Option<Reason>,
+    pub paid_on: Option<NaiveDate>,
+    pub paid_reference: Option<String>,
+    pub batch_id: Option<Uuid>,
+}
+
+impl From<installment::Model> for InstallmentView {
+    fn from(i: installment::Model) -> Self {
+        InstallmentView {
+            reason: i.reason_code.as_deref().map(|c| reason(c, i.reason_detail.as_deref())),
+            id: i.id,
+            item: i.item,
+            study_year: i.study_year,
+            seq: i.seq,
+            due_date: i.due_date,
+            original_due_date: i.original_due_date,
+            amount_fen: i.amount_fen,
+            payer: i.payer,
+            enterprise_id: i.enterprise_id,
+            state: i.state,
+            paid_on: i.paid_on,
+            paid_reference: i.paid_reference,
+            batch_id: i.batch_id,
+        }
+    }
+}
+
+/// One ledger entry.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct LedgerView {
+    pub id: Uuid,
+    pub installment_id: Uuid,
+    pub item: String,
+    pub payer: String,
+    /// paid, reversal, failed, cancelled or restored.
+    pub kind: String,
+    /// Signed: a reversal is negative.
+    pub amount_fen: i64,
+    pub entry_date: NaiveDate,
+    pub reference: Option<String>,
+    pub note: Option<String>,
+    pub recorded_at: chrono::DateTime<chrono::Utc>,
+}
+
+impl From<ledger_entry::Model> for LedgerView {
+    fn from(e: ledger_entry::Model) -> Self {
+        LedgerView {
+            id: e.id,
+            installment_id: e.installment_id,
+            item: e.item,
+            payer: e.payer,
+            kind: e.kind,
+            amount_fen: e.amount_fen,
+            entry_date: e.entry_date,
+            reference: e.reference,
+            note: e.note,
+            recorded_at: e.recorded_at,
+        }
+    }
+}
+
+/// Per-item money of one student.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct ItemTotals {
+    pub item: String,
+    pub payer: String,
+    /// Everything not cancelled.
+    pub entitled_fen: i64,
+    /// From the ledger.
+    pub paid_fen: i64,
+}
+
+/// The next payment.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct NextPayment {
+    pub due_date: NaiveDate,
+    pub amount_fen: i64,
+    /// The items falling due that day.
+    pub items: Vec<String>,
+}
+
+/// The money part of a student's status page.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct SubsidySummary {
+    /// The date the summary is for.
+    pub as_of: NaiveDate,
+    /// Paid so far (ledger, up to `as_of`).
+    pub paid_fen: i64,
+    /// The next scheduled payment after `as_of`.
+    pub next_payment: Option<NextPayment>,
+    /// Held, failed or cancelled installments, with their reasons.
+    pub attention: Vec<InstallmentView>,
+    pub by_item: Vec<ItemTotals>,
+}
+
+/// A student's whole subsidy record.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct StudentSubsidies {
+    pub student_id: Uuid,
+    pub summary: SubsidySummary,
+    pub installments: Vec<InstallmentView>,
+    pub ledger: Vec<LedgerView>,
+}
+
+/// The subsidies of a student the actor may see.
+pub async fn for_student<C: ConnectionTrait>(db: &C, actor: &Actor, student_id: Uuid, as_of: NaiveDate) -> Result<StudentSubsidies, DomainError> {
+    crate::services::students::find_scoped(db, actor, student_id).await?;
+    load(db, student_id, as_of).await
+}
+
+/// Loads and summarises (no scope check: callers check).
+pub async fn load<C: ConnectionTrait>(db: &C, student_id: Uuid, as_of: NaiveDate) -> Result<StudentSubsidies, DomainError> {
+    let rows = installment::Entity::find()
+        .filter(installment::Column::StudentId.eq(student_id))
+        .order_by_asc(installment::Column::OriginalDueDate)
+        .order_by_asc(installment::Column::Item)
+        .all(db)
+        .await?;
+    let ledger = ledger_entry::Entity::find()
+        .filter(ledger_entry::Column::StudentId.eq(student_id))
+        .order_by_asc(ledger_entry::Column::RecordedAt)
+        .order_by_asc(ledger_entry::Column::Id)
+        .all(db)
+        .await?;
+    let paid_of = |e: &ledger_entry::Model| match e.kind.as_str() {
+        "paid" | "reversal" if e.entry_date <= as_of => e.amount_fen,
+        _ => 0,
+    };
+    let paid_fen = ledger.iter().map(paid_of).sum();
+    let mut by_item: Vec<ItemTotals> = Vec::new();
+    for i in &rows {
+        let idx = match by_item.iter().position(|t| t.item == i.item) {
+            Some(idx) => idx,
+            None => {
+                by_item.push(ItemTotals { item: i.item.clone(), payer: i.payer.clone(), entitled_fen: 0, paid_fen: 0 });
+                by_item.len() - 1
+            }
+        };
+        if i.state != state::CANCELLED {
+            by_item[idx].entitled_fen += i.amount_fen;
+        }
+    }
+    for e in &ledger {
+        if let Some(t) = by_item.iter_mut().find(|t| t.item == e.item) {
+            t.paid_fen += paid_of(e);
+        }
+    }
+    let upcoming: Vec<&installment::Model> = rows
+        .iter()
+        .filter(|i| matches!(i.state.as_str(), state::SCHEDULED | state::BATCHED | state::FAILED) && i.due_date > as_of)
+        .collect();
+    let next_payment = upcoming.iter().map(|i| i.due_date).min().map(|d| {
+        let same: Vec<&&installment::Model> = upcoming.iter().filter(|i| i.due_date == d).collect();
+        NextPayment { due_date: d, amount_fen: same.iter().map(|i| i.amount_fen).sum(), items: same.iter().map(|i| i.item.clone()).collect() }
+    });
+    let attention = rows
+        .iter()
+        .filter(|i| {
+            matches!(i.state.as_str(), state::HELD | state::FAILED)
+                || (i.state == state::CANCELLED && i.reason_code.as_deref() != Some("before_enrolment"))
+        })
+        .cloned()
+        .map(Into::into)
+        .collect();
+    Ok(StudentSubsidies {
+        student_id,
+        summary: SubsidySummary { as_of, paid_fen, next_payment, attention, by_item },
+        installments: rows.into_iter().map(Into::into).collect(),
+        ledger: ledger.into_iter().map(Into::into).collect(),
+    })
+}
