@@ -4,6 +4,8 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261123_000001_enrollment_core;
 mod m20261123_000002_subsidies;
+mod m20261123_000003_placements;
+mod m20261123_000004_jobs_and_mail;
 
 /// The ordered list of migrations, applied by `yungui migrate` and on `serve`.
 pub struct Migrator;
@@ -11,6 +13,11 @@ pub struct Migrator;
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m20261123_000001_enrollment_core::Migration), Box::new(m20261123_000002_subsidies::Migration)]
+        vec![
+            Box::new(m20261123_000001_enrollment_core::Migration),
+            Box::new(m20261123_000002_subsidies::Migration),
+            Box::new(m20261123_000003_placements::Migration),
+            Box::new(m20261123_000004_jobs_and_mail::Migration),
+        ]
     }
 }
