@@ -135,14 +135,19 @@ pub async fn run(cli: Cli, config: Config, out: &mut dyn std::io::Write) -> anyh
             let listener = tokio::net::TcpListener::bind(addr).await?;
             writeln!(out, "Yungui is listening on http://{addr}  (API docs: http://{addr}/api/v1/docs)")?;
             out.flush()?;
-            let worker = (!no_worker).then(|| tokio::spawn(yungui_jobs::run(state.db.clone(), shutdown_signal())));
+            let worker = match no_worker {
+                true => None,
+                false => {
+                    Some(tokio::spawn(yungui_jobs::run(state.config.job_context(state.db.clone())?, shutdown_signal())))
+                }
+            };
             axum::serve(listener, crate::app::build_router(state)).with_graceful_shutdown(shutdown_signal()).await?;
             if let Some(w) = worker {
                 w.await??;
             }
         }
         Command::Worker => {
-            yungui_jobs::run(db, shutdown_signal()).await?;
+            yungui_jobs::run(config.job_context(db)?, shutdown_signal()).await?;
         }
         Command::Users { command: UsersCommand::CreateAdmin { login, password } } => {
             let u = yungui_domain::services::users::create_admin(&db, &login, &password).await.map_err(describe)?;

@@ -25,6 +25,10 @@ pub struct Config {
     pub smtp_url: Option<SecretString>,
     /// Where mail goes without SMTP.
     pub outbox_dir: PathBuf,
+    /// The address people reach the service at, for links in emails.
+    pub public_url: String,
+    /// The From header of outgoing mail.
+    pub mail_from: String,
 }
 
 impl std::fmt::Debug for Config {
@@ -44,6 +48,9 @@ pub fn redact_url(url: &str) -> String {
         _ => url.to_owned(),
     }
 }
+
+/// Default sender of outgoing mail.
+pub const DEFAULT_MAIL_FROM: &str = "云贵班 Yungui <noreply@yungui.localhost>";
 
 /// Default embedded database.
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://yungui.db?mode=rwc";
@@ -86,6 +93,8 @@ impl Config {
             refresh_ttl: minutes("REFRESH_TOKEN_MINUTES", 60 * 24 * 14)?,
             smtp_url: std::env::var("SMTP_URL").ok().filter(|s| !s.is_empty()).map(SecretString::from),
             outbox_dir: std::env::var("OUTBOX_DIR").map(PathBuf::from).unwrap_or_else(|_| PathBuf::from("outbox")),
+            public_url: std::env::var("PUBLIC_URL").unwrap_or_else(|_| "http://127.0.0.1:8080".to_owned()),
+            mail_from: std::env::var("MAIL_FROM").unwrap_or_else(|_| DEFAULT_MAIL_FROM.to_owned()),
         })
     }
 
@@ -99,7 +108,24 @@ impl Config {
             refresh_ttl: chrono::Duration::days(14),
             smtp_url: None,
             outbox_dir,
+            public_url: "http://127.0.0.1:8080".to_owned(),
+            mail_from: DEFAULT_MAIL_FROM.to_owned(),
         }
+    }
+
+    /// The background-job context for this configuration (mailer included).
+    pub fn job_context(&self, db: sea_orm::DatabaseConnection) -> anyhow::Result<yungui_jobs::Context> {
+        let mailer =
+            yungui_jobs::Mailer::new(self.smtp_url.as_ref().map(|s| s.expose_secret()), self.outbox_dir.clone())?;
+        let host = std::env::var("HOSTNAME").unwrap_or_else(|_| "local".into());
+        Ok(yungui_jobs::Context {
+            db,
+            mailer: std::sync::Arc::new(mailer),
+            public_url: self.public_url.clone(),
+            mail_from: self.mail_from.clone(),
+            worker_id: format!("{host}-{}-{}", std::process::id(), uuid::Uuid::new_v4().simple()),
+            lease: chrono::Duration::seconds(60),
+        })
     }
 
     /// The JWT secret's bytes.

@@ -20,6 +20,7 @@ use utoipa::{Modify, OpenApi};
         (name = "students", description = "Students and their lifecycle"),
         (name = "subsidies", description = "Policies, installments, batches, fares"),
         (name = "audit", description = "Audit trail"),
+        (name = "jobs", description = "Background jobs"),
     )
 )]
 pub struct ApiDoc;

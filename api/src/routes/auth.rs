@@ -7,8 +7,8 @@ use serde::{Deserialize, Serialize};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use validator::Validate;
-use yungui_domain::services::auth;
 use yungui_domain::services::users::UserView;
+use yungui_domain::services::{account_tokens, auth};
 
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::extract::ValidJson;
@@ -16,7 +16,13 @@ use crate::state::AppState;
 
 /// Auth routes.
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(login)).routes(routes!(refresh)).routes(routes!(logout))
+    OpenApiRouter::new()
+        .routes(routes!(login))
+        .routes(routes!(refresh))
+        .routes(routes!(logout))
+        .routes(routes!(activate))
+        .routes(routes!(request_password_reset))
+        .routes(routes!(confirm_password_reset))
 }
 
 /// Login credentials.
@@ -96,5 +102,55 @@ async fn refresh(
 #[tracing::instrument(skip_all)]
 async fn logout(State(state): State<AppState>, ValidJson(req): ValidJson<RefreshRequest>) -> ApiResult<StatusCode> {
     auth::logout(&state.db, &req.refresh_token).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// A single-use token from an email, and the new password.
+#[derive(Debug, Deserialize, Validate, utoipa::ToSchema)]
+pub struct TokenPassword {
+    #[validate(length(min = 1, max = 512, message = "token is required"))]
+    pub token: String,
+    #[validate(length(min = 10, max = 256, message = "passwords need at least 10 characters"))]
+    pub password: String,
+}
+
+/// Who forgot their password.
+#[derive(Debug, Deserialize, Validate, utoipa::ToSchema)]
+pub struct ResetRequest {
+    /// The login or the account's email address.
+    #[validate(length(min = 1, max = 254, message = "login is required"))]
+    pub login: String,
+}
+
+/// Sets the first password of a new account with the token from the activation email.
+#[utoipa::path(post, path = "/auth/activate", tag = "auth", request_body = TokenPassword,
+    responses((status = 204, description = "password set; sign in"), (status = 401, body = Problem), (status = 422, body = Problem)))]
+#[tracing::instrument(skip_all)]
+async fn activate(State(state): State<AppState>, ValidJson(req): ValidJson<TokenPassword>) -> ApiResult<StatusCode> {
+    account_tokens::set_password(&state.db, &req.token, account_tokens::purpose::ACTIVATION, &req.password).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Emails a password-reset link. The answer is the same whether or not the account exists.
+#[utoipa::path(post, path = "/auth/password-reset", tag = "auth", request_body = ResetRequest,
+    responses((status = 202, description = "if the account exists and has an email, a link is on its way")))]
+#[tracing::instrument(skip_all)]
+async fn request_password_reset(
+    State(state): State<AppState>,
+    ValidJson(req): ValidJson<ResetRequest>,
+) -> ApiResult<StatusCode> {
+    account_tokens::request_reset(&state.db, &req.login).await?;
+    Ok(StatusCode::ACCEPTED)
+}
+
+/// Sets a new password with the token from the reset email.
+#[utoipa::path(post, path = "/auth/password-reset/confirm", tag = "auth", request_body = TokenPassword,
+    responses((status = 204, description = "password changed"), (status = 401, body = Problem), (status = 422, body = Problem)))]
+#[tracing::instrument(skip_all)]
+async fn confirm_password_reset(
+    State(state): State<AppState>,
+    ValidJson(req): ValidJson<TokenPassword>,
+) -> ApiResult<StatusCode> {
+    account_tokens::set_password(&state.db, &req.token, account_tokens::purpose::PASSWORD_RESET, &req.password).await?;
     Ok(StatusCode::NO_CONTENT)
 }

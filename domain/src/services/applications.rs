@@ -444,6 +444,16 @@ pub async fn decide(
             am.major_id = Set(Some(major.id));
             am.decision_reason = Set(None);
             summary["major_id"] = serde_json::json!(major.id);
+            super::outbox::notify_address(
+                &tx,
+                app.email.as_deref(),
+                super::outbox::Message {
+                    template: "admission",
+                    params: serde_json::json!({ "name": app.name, "major": major.name, "major_code": major.code }),
+                    dedupe_key: format!("admission:{}", app.id),
+                },
+            )
+            .await?;
         }
         ApplicationAction::Waitlist | ApplicationAction::Reject => {
             am.decision_reason = Set(reason.clone());

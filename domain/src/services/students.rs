@@ -127,7 +127,7 @@ pub async fn enroll(
         Some(p) => Some(crate::crypto::hash_password(p)?),
         None => None,
     };
-    user::ActiveModel {
+    let account = user::ActiveModel {
         id: Set(new_id()),
         login: Set(login.clone()),
         password_hash: Set(password_hash),
@@ -144,6 +144,30 @@ pub async fn enroll(
         updated_at: Set(t),
     }
     .insert(&tx)
+    .await?;
+    // The welcome email carries the link that sets the first password.
+    let token = if account.password_hash.is_none() {
+        Some(
+            super::account_tokens::issue(
+                &tx,
+                account.id,
+                super::account_tokens::purpose::ACTIVATION,
+                chrono::Duration::days(30),
+            )
+            .await?,
+        )
+    } else {
+        None
+    };
+    super::outbox::notify_user(
+        &tx,
+        account.id,
+        super::outbox::Message {
+            template: "enrolled",
+            params: serde_json::json!({ "name": account.display_name, "login": login, "token": token, "enrolled_on": input.enrolled_on }),
+            dedupe_key: format!("enrolled:{id}"),
+        },
+    )
     .await?;
     audit::record(
         &tx,
@@ -448,6 +472,20 @@ pub async fn transition(
     let updated = am.update(&tx).await?;
     // Holds, reschedules and cancellations follow the history, reversals included.
     super::subsidies::sync(&tx, actor, id).await?;
+    super::outbox::notify_users_where(
+        &tx,
+        "student",
+        super::outbox::Anchor::Student(id),
+        super::outbox::Message {
+            template: "status_changed",
+            params: serde_json::json!({
+                "action": action_name, "state": updated.state, "study_year": updated.study_year,
+                "effective_date": req.effective_date, "reason": reason,
+            }),
+            dedupe_key: format!("status:{event_id}"),
+        },
+    )
+    .await?;
     audit::record(
         &tx,
         actor,

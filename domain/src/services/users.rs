@@ -195,6 +195,8 @@ pub async fn create_unchecked<C: ConnectionTrait>(
         serde_json::json!({ "login": login, "role": input.role.as_str() }),
     )
     .await?;
+    // An account made without a password is activated through an emailed link.
+    super::account_tokens::send_activation(db, &row).await?;
     Ok(row.into())
 }
 

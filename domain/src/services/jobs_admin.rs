@@ -1,0 +1,107 @@
+//! What admins see of the background work: jobs by state with their last error, and a
+//! retry for dead ones.
+
+use sea_orm::sea_query::Expr;
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect};
+use serde::Serialize;
+use uuid::Uuid;
+
+use super::{Page, PageRequest, audit, now, require};
+use crate::entities::job;
+use crate::{Actor, DomainError, Role};
+
+/// A job as admins see it.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct JobView {
+    pub id: Uuid,
+    pub kind: String,
+    /// queued, running, done or dead.
+    pub state: String,
+    pub attempts: i32,
+    pub max_attempts: i32,
+    pub run_at: chrono::DateTime<chrono::Utc>,
+    pub last_error: Option<String>,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub finished_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+impl From<job::Model> for JobView {
+    fn from(j: job::Model) -> Self {
+        JobView {
+            id: j.id,
+            kind: j.kind,
+            state: j.state,
+            attempts: j.attempts,
+            max_attempts: j.max_attempts,
+            run_at: j.run_at,
+            last_error: j.last_error,
+            created_at: j.created_at,
+            finished_at: j.finished_at,
+        }
+    }
+}
+
+/// Counts by state, for the queue's depth.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct JobCounts {
+    pub queued: u64,
+    pub running: u64,
+    pub done: u64,
+    pub dead: u64,
+}
+
+/// Jobs, newest first, optionally of one state (admins).
+pub async fn list<C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    state: Option<&str>,
+    page: PageRequest,
+) -> Result<Page<JobView>, DomainError> {
+    require(actor, &[Role::Admin])?;
+    let mut q = job::Entity::find();
+    if let Some(s) = state {
+        q = q.filter(job::Column::State.eq(s));
+    }
+    let total = q.clone().count(db).await?;
+    let rows = q
+        .order_by_desc(job::Column::CreatedAt)
+        .order_by_desc(job::Column::Id)
+        .offset(page.index() * page.size())
+        .limit(page.size())
+        .all(db)
+        .await?;
+    Ok(Page { items: rows.into_iter().map(Into::into).collect(), total, page: page.page.max(1), limit: page.size() })
+}
+
+/// How many jobs are in each state (admins).
+pub async fn counts<C: ConnectionTrait>(db: &C, actor: &Actor) -> Result<JobCounts, DomainError> {
+    require(actor, &[Role::Admin])?;
+    let n = |s: &'static str| job::Entity::find().filter(job::Column::State.eq(s)).count(db);
+    Ok(JobCounts {
+        queued: n("queued").await?,
+        running: n("running").await?,
+        done: n("done").await?,
+        dead: n("dead").await?,
+    })
+}
+
+/// Puts a dead job back in the queue with fresh tries (admins).
+pub async fn retry<C: ConnectionTrait>(db: &C, actor: &Actor, id: Uuid) -> Result<JobView, DomainError> {
+    require(actor, &[Role::Admin])?;
+    let r = job::Entity::update_many()
+        .col_expr(job::Column::State, Expr::value("queued"))
+        .col_expr(job::Column::Attempts, Expr::value(0))
+        .col_expr(job::Column::RunAt, Expr::value(now()))
+        .col_expr(job::Column::FinishedAt, Expr::value(Option::<chrono::DateTime<chrono::Utc>>::None))
+        .col_expr(job::Column::UpdatedAt, Expr::value(now()))
+        .filter(job::Column::Id.eq(id))
+        .filter(job::Column::State.eq("dead"))
+        .exec(db)
+        .await?;
+    let j = job::Entity::find_by_id(id).one(db).await?.ok_or(DomainError::NotFound("job"))?;
+    if r.rows_affected != 1 {
+        return Err(DomainError::conflict("not_dead", format!("only dead jobs are retried; this one is {}", j.state)));
+    }
+    audit::record(db, actor, "job.retry", "job", Some(id.to_string()), serde_json::json!({ "kind": j.kind })).await?;
+    Ok(j.into())
+}
