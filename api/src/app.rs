@@ -61,8 +61,13 @@ pub fn build_router(state: AppState) -> Router {
         .merge(api)
         .merge(SwaggerUi::new("/api/v1/docs").url("/api/v1/openapi.json", doc))
         .merge(routes::health::router())
+        .merge(crate::pages::router(state.clone()))
+        .route("/metrics", axum::routing::get(crate::metrics::expose))
         .fallback(problem_fallback)
         .method_not_allowed_fallback(method_not_allowed)
+        .layer(axum::middleware::from_fn_with_state(state.clone(), crate::idempotency::idempotent))
+        .layer(axum::middleware::from_fn_with_state(state.metrics.clone(), crate::metrics::track))
+        .layer(axum::middleware::from_fn_with_state(state.limiter.clone(), crate::limits::limit))
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
         .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, Duration::from_secs(60)))
         // Outside the limit and timeout layers, so their bare 413/408 become problems too.

@@ -141,7 +141,8 @@ pub async fn run(cli: Cli, config: Config, out: &mut dyn std::io::Write) -> anyh
                     Some(tokio::spawn(yungui_jobs::run(state.config.job_context(state.db.clone())?, shutdown_signal())))
                 }
             };
-            axum::serve(listener, crate::app::build_router(state)).with_graceful_shutdown(shutdown_signal()).await?;
+            let app = crate::app::build_router(state).into_make_service_with_connect_info::<SocketAddr>();
+            axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await?;
             if let Some(w) = worker {
                 w.await??;
             }

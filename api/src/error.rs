@@ -90,6 +90,18 @@ impl IntoResponse for ApiError {
                     };
                     problem(StatusCode::UNPROCESSABLE_ENTITY, "invalid_input", detail, errors)
                 }
+                DomainError::RateLimited { retry_after_secs } => {
+                    let mut r = problem(
+                        StatusCode::TOO_MANY_REQUESTS,
+                        "rate_limited",
+                        format!("too many attempts; try again in {retry_after_secs} seconds"),
+                        vec![],
+                    );
+                    if let Ok(v) = HeaderValue::from_str(&retry_after_secs.to_string()) {
+                        r.headers_mut().insert(header::RETRY_AFTER, v);
+                    }
+                    r
+                }
                 DomainError::Db(e) => {
                     tracing::error!(error = %e, "database error");
                     internal()

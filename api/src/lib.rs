@@ -5,8 +5,12 @@ pub mod cli;
 pub mod config;
 pub mod error;
 pub mod extract;
+pub mod idempotency;
 pub mod jwt;
+pub mod limits;
+pub mod metrics;
 pub mod openapi;
+pub mod pages;
 pub mod routes;
 pub mod state;
 

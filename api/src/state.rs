@@ -19,6 +19,10 @@ pub struct AppState {
     pub jwt: Arc<JwtKeys>,
     /// The configuration it started with.
     pub config: Arc<Config>,
+    /// Request counters and latencies for `/metrics`.
+    pub metrics: crate::metrics::Metrics,
+    /// Per-address limits on sign-in and password reset.
+    pub limiter: crate::limits::Limiter,
 }
 
 impl AppState {
@@ -29,6 +33,8 @@ impl AppState {
             jwt: Arc::new(JwtKeys::new(config.jwt_secret_bytes(), config.access_ttl)),
             config: Arc::new(config),
             db,
+            metrics: Default::default(),
+            limiter: Default::default(),
         }
     }
 }

@@ -45,6 +45,9 @@ pub enum DomainError {
     /// Input fields that break the rules, all of them.
     #[error("invalid input")]
     Invalid(Vec<FieldError>),
+    /// Too many attempts: try again after this many seconds.
+    #[error("too many attempts; try again in {retry_after_secs} s")]
+    RateLimited { retry_after_secs: u64 },
     /// The database failed; the cause is logged, never shown to clients.
     #[error(transparent)]
     Db(#[from] DbErr),

@@ -6,6 +6,7 @@ mod m20261123_000001_enrollment_core;
 mod m20261123_000002_subsidies;
 mod m20261123_000003_placements;
 mod m20261123_000004_jobs_and_mail;
+mod m20261123_000005_hardening;
 
 /// The ordered list of migrations, applied by `yungui migrate` and on `serve`.
 pub struct Migrator;
@@ -18,6 +19,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000002_subsidies::Migration),
             Box::new(m20261123_000003_placements::Migration),
             Box::new(m20261123_000004_jobs_and_mail::Migration),
+            Box::new(m20261123_000005_hardening::Migration),
         ]
     }
 }

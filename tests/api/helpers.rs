@@ -100,7 +100,9 @@ pub async fn spawn_app() -> TestApp {
     let port = listener.local_addr().expect("local address").port();
     let router = yungui_api::build_router(state.clone());
     let server = tokio::spawn(async move {
-        axum::serve(listener, router).await.expect("the test server failed");
+        axum::serve(listener, router.into_make_service_with_connect_info::<std::net::SocketAddr>())
+            .await
+            .expect("the test server failed");
     });
     TestApp {
         address: format!("http://127.0.0.1:{port}"),

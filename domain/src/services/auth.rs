@@ -2,14 +2,14 @@
 //! token revokes its whole family), logout. Access tokens (JWT) are minted by the API.
 
 use chrono::Duration;
-use sea_orm::sea_query::Expr;
+use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 use uuid::Uuid;
 
 use super::{new_id, now};
 use crate::DomainError;
 use crate::crypto::{random_token, token_hash, verify_password};
-use crate::entities::{refresh_token, user};
+use crate::entities::{login_attempt, refresh_token, user};
 
 /// A real argon2id hash, checked when the login is unknown so that unknown and known
 /// logins take the same time.
@@ -20,9 +20,62 @@ fn bad_credentials() -> DomainError {
     DomainError::Unauthorized("wrong login or password".into())
 }
 
+/// Consecutive failures allowed before an account is locked.
+pub const FREE_FAILURES: i32 = 5;
+
+/// Lock time after `failures` consecutive failures: 30 s, doubling, at most 15 minutes.
+pub fn lockout(failures: i32) -> Duration {
+    let over = u32::try_from((failures - FREE_FAILURES).clamp(0, 10)).unwrap_or(0);
+    Duration::seconds(std::cmp::min(30 * 2_i64.pow(over), 900))
+}
+
 /// Checks a login and password; the same answer for an unknown login, a wrong
-/// password and a deactivated account, so nothing leaks.
+/// password and a deactivated account, so nothing leaks. After repeated failures the
+/// login is locked for a while, known or not.
 pub async fn authenticate<C: ConnectionTrait>(db: &C, login: &str, password: &str) -> Result<user::Model, DomainError> {
+    let key = login.trim().to_lowercase();
+    let attempts = login_attempt::Entity::find_by_id(key.clone()).one(db).await?;
+    if let Some(until) = attempts.as_ref().and_then(|a| a.locked_until)
+        && until > now()
+    {
+        let secs = u64::try_from((until - now()).num_seconds().max(1)).unwrap_or(1);
+        return Err(DomainError::RateLimited { retry_after_secs: secs });
+    }
+    let result = check_credentials(db, login, password).await;
+    match &result {
+        Ok(_) => {
+            login_attempt::Entity::delete_by_id(key).exec(db).await?;
+        }
+        Err(_) => {
+            let failures = attempts.map(|a| a.failures).unwrap_or(0) + 1;
+            let locked_until = (failures >= FREE_FAILURES).then(|| now() + lockout(failures));
+            login_attempt::Entity::insert(login_attempt::ActiveModel {
+                login: Set(key),
+                failures: Set(failures),
+                locked_until: Set(locked_until),
+                updated_at: Set(now()),
+            })
+            .on_conflict(
+                OnConflict::column(login_attempt::Column::Login)
+                    .update_columns([
+                        login_attempt::Column::Failures,
+                        login_attempt::Column::LockedUntil,
+                        login_attempt::Column::UpdatedAt,
+                    ])
+                    .to_owned(),
+            )
+            .exec_without_returning(db)
+            .await?;
+        }
+    }
+    result
+}
+
+async fn check_credentials<C: ConnectionTrait>(
+    db: &C,
+    login: &str,
+    password: &str,
+) -> Result<user::Model, DomainError> {
     let found = user::Entity::find().filter(user::Column::Login.eq(login.trim())).one(db).await?;
     let Some(u) = found else {
         let _ = verify_password(password, &DUMMY_HASH);
