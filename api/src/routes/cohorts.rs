@@ -16,7 +16,7 @@ use yungui_domain::services::cohorts::{
 use yungui_domain::services::{Page, PageRequest};
 
 use crate::error::{ApiResult, Problem};
-use crate::extract::{AppPath, AppQuery, AuthUser, ValidJson};
+use crate::extract::{AppJson, AppPath, AppQuery, AuthUser};
 use crate::state::AppState;
 
 /// Cohort routes.
@@ -164,7 +164,7 @@ async fn list_cohorts(
 async fn create_cohort(
     State(s): State<AppState>,
     AuthUser(actor): AuthUser,
-    ValidJson(b): ValidJson<CreateCohort>,
+    AppJson(b): AppJson<CreateCohort>,
 ) -> ApiResult<(StatusCode, Json<CohortView>)> {
     Ok((StatusCode::CREATED, Json(cohorts::create(&s.db, &actor, b.into()).await?)))
 }
@@ -187,7 +187,7 @@ async fn update_cohort(
     State(s): State<AppState>,
     AuthUser(actor): AuthUser,
     AppPath(id): AppPath<Uuid>,
-    ValidJson(b): ValidJson<UpdateCohort>,
+    AppJson(b): AppJson<UpdateCohort>,
 ) -> ApiResult<Json<CohortView>> {
     Ok(Json(cohorts::update(&s.db, &actor, id, b.into()).await?))
 }
