@@ -18,7 +18,8 @@ use utoipa::{Modify, OpenApi};
         (name = "users", description = "Accounts"),
         (name = "applications", description = "Recruitment"),
         (name = "students", description = "Students and their lifecycle"),
-        (name = "subsidies", description = "Policies, installments, batches, fares"),
+        (name = "subsidies", description = "Policies, installments, fares, reports"),
+        (name = "batches", description = "Disbursement batches and bank files"),
         (name = "audit", description = "Audit trail"),
         (name = "jobs", description = "Background jobs"),
     )

@@ -7,11 +7,17 @@ use crate::state::AppState;
 pub mod applications;
 pub mod audit;
 pub mod auth;
+pub mod batches;
+pub mod careers;
 pub mod cohorts;
+pub mod fares;
 pub mod health;
+pub mod installments;
+pub mod jobs;
 pub mod me;
 pub mod policies;
 pub mod reference;
+pub mod reports;
 pub mod students;
 pub mod users;
 
@@ -26,5 +32,11 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(applications::router())
         .merge(students::router())
         .merge(audit::router())
+        .merge(batches::router())
         .merge(policies::router())
+        .merge(jobs::router())
+        .merge(fares::router())
+        .merge(installments::router())
+        .merge(reports::router())
+        .merge(careers::router())
 }

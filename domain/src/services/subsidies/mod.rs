@@ -1,7 +1,11 @@
 //! Subsidies in the database: the cohort's pinned policy, each student's installments,
 //! and keeping their states true to the student's history after every change.
 
+pub mod batches;
+pub mod fares;
+pub mod holds;
 pub mod policies;
+pub mod report;
 pub mod views;
 
 use std::collections::HashMap;

@@ -26,15 +26,24 @@ pub struct Reason {
 pub fn reason(code: &str, detail: Option<&str>) -> Reason {
     let d = detail.unwrap_or("");
     let (zh, en) = match code {
-        "suspended" => (format!("暂停学业期间暂缓发放（{d}）"), format!("Held while your studies are suspended ({d}).")),
+        "suspended" => {
+            (format!("暂停学业期间暂缓发放（{d}）"), format!("Held while your studies are suspended ({d})."))
+        }
         "rescheduled" => (format!("复学后补发（{d}）"), format!("Paid after you resumed your studies ({d}).")),
         "withdrawn" => (format!("已退学，{d} 之后的款项取消"), format!("Cancelled: you left the programme on {d}.")),
         "expelled" => (format!("已被开除学籍，{d} 之后的款项取消"), format!("Cancelled: expelled on {d}.")),
         "graduated" => (format!("已于 {d} 毕业，之后的款项取消"), format!("Cancelled: you graduated on {d}.")),
-        "before_enrolment" => (format!("应付日期早于入学日期（{d}）"), format!("Not owed: due before you enrolled ({d}).")),
+        "before_enrolment" => {
+            (format!("应付日期早于入学日期（{d}）"), format!("Not owed: due before you enrolled ({d})."))
+        }
         "manual_hold" => (format!("学校暂缓发放：{d}"), format!("Held by the school: {d}")),
-        "no_enterprise" => ("尚未确定意向企业，路费暂缓".into(), "Held: no intended enterprise pays this fare yet.".into()),
-        "payment_failed" => (format!("银行支付失败：{d}，将在下一批次重新支付"), format!("The bank could not pay it: {d}. It will be paid in the next batch.")),
+        "no_enterprise" => {
+            ("尚未确定意向企业，路费暂缓".into(), "Held: no intended enterprise pays this fare yet.".into())
+        }
+        "payment_failed" => (
+            format!("银行支付失败：{d}，将在下一批次重新支付"),
+            format!("The bank could not pay it: {d}. It will be paid in the next batch."),
+        ),
         other => (other.to_owned(), other.to_owned()),
     };
     Reason { code: code.to_owned(), zh, en }
@@ -163,13 +172,22 @@ pub struct StudentSubsidies {
 }
 
 /// The subsidies of a student the actor may see.
-pub async fn for_student<C: ConnectionTrait>(db: &C, actor: &Actor, student_id: Uuid, as_of: NaiveDate) -> Result<StudentSubsidies, DomainError> {
+pub async fn for_student<C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    student_id: Uuid,
+    as_of: NaiveDate,
+) -> Result<StudentSubsidies, DomainError> {
     crate::services::students::find_scoped(db, actor, student_id).await?;
     load(db, student_id, as_of).await
 }
 
 /// Loads and summarises (no scope check: callers check).
-pub async fn load<C: ConnectionTrait>(db: &C, student_id: Uuid, as_of: NaiveDate) -> Result<StudentSubsidies, DomainError> {
+pub async fn load<C: ConnectionTrait>(
+    db: &C,
+    student_id: Uuid,
+    as_of: NaiveDate,
+) -> Result<StudentSubsidies, DomainError> {
     let rows = installment::Entity::find()
         .filter(installment::Column::StudentId.eq(student_id))
         .order_by_asc(installment::Column::OriginalDueDate)
@@ -211,7 +229,11 @@ pub async fn load<C: ConnectionTrait>(db: &C, student_id: Uuid, as_of: NaiveDate
         .collect();
     let next_payment = upcoming.iter().map(|i| i.due_date).min().map(|d| {
         let same: Vec<&&installment::Model> = upcoming.iter().filter(|i| i.due_date == d).collect();
-        NextPayment { due_date: d, amount_fen: same.iter().map(|i| i.amount_fen).sum(), items: same.iter().map(|i| i.item.clone()).collect() }
+        NextPayment {
+            due_date: d,
+            amount_fen: same.iter().map(|i| i.amount_fen).sum(),
+            items: same.iter().map(|i| i.item.clone()).collect(),
+        }
     });
     let attention = rows
         .iter()

@@ -1,0 +1,237 @@
+//! Disbursement batches (SPEC §4 rules 4, 7 and 10): fund-paid installments go out
+//! together through the bank. A registrar makes a batch for a cut-off date, a different
+//! user checks and approves it (after the public-notice period, if the policy has one),
+//! the approved batch exports the bank's payment file and the bank's result file comes
+//! back, marking each line paid or failed. Failed installments return to the queue.
+//!
+//! Every change of a batch starts with a conditional write on its row, so concurrent
+//! requests on one batch are serialised (a row lock on PostgreSQL, the write lock on
+//! SQLite) and a lost race is a 409, never a double payment.
+
+mod create;
+mod files;
+mod results;
+mod views;
+
+use chrono::NaiveDate;
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, TransactionTrait,
+};
+use serde::Deserialize;
+use uuid::Uuid;
+
+pub use create::{NewBatch, create};
+pub use files::{DownloadFile, FileFormat, payment_file, recipients};
+pub use results::{ResultRow, ResultsReport, RowOutcome, import_results};
+pub use views::{BatchDetail, BatchFilter, BatchView, LineSummary, LineView, Skipped, get, list};
+use views::{detail, students_of};
+
+use super::super::{audit, now, require, scoping};
+use super::state as installment_state;
+use crate::entities::{batch_line, disbursement_batch, installment};
+use crate::{Actor, DomainError, Role, Scope};
+
+/// Batch states as stored.
+pub mod state {
+    /// Made, waiting for a checker (and the end of the notice period).
+    pub const OPEN: &str = "open";
+    /// Approved by a checker; the payment file may be exported.
+    pub const APPROVED: &str = "approved";
+    /// The payment file went to the bank; results are awaited.
+    pub const EXPORTED: &str = "exported";
+    /// Every line is paid or failed.
+    pub const COMPLETED: &str = "completed";
+    /// Withdrawn before export; its installments went back to the queue.
+    pub const CANCELLED: &str = "cancelled";
+}
+
+/// Line statuses as stored.
+pub mod line_status {
+    /// Waiting for the bank.
+    pub const PENDING: &str = "pending";
+    /// Paid by the bank.
+    pub const PAID: &str = "paid";
+    /// Refused by the bank; the installment is back in the queue.
+    pub const FAILED: &str = "failed";
+    /// The batch was cancelled; the installment is back in the queue.
+    pub const RELEASED: &str = "released";
+}
+
+/// Who may work with batches at all.
+const BATCH_ROLES: &[Role] = &[Role::Admin, Role::Registrar];
+
+/// Approval details.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+pub struct Approval {
+    /// The day of approval (default: today), checked against the notice period.
+    pub as_of: Option<NaiveDate>,
+}
+
+/// Why a batch is cancelled.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+pub struct Cancellation {
+    pub reason: Option<String>,
+}
+
+/// Batches the actor may touch, as a condition inside the query.
+fn scope(actor: &Actor) -> Condition {
+    match actor.scope {
+        Scope::Everything => Condition::all(),
+        Scope::School(id) => Condition::all().add(disbursement_batch::Column::SchoolId.eq(id)),
+        _ => Condition::all().add(Expr::value(false)),
+    }
+}
+
+/// One batch within the actor's scope: 403 for another school's, 404 if there is none.
+async fn find_scoped<C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    id: Uuid,
+) -> Result<disbursement_batch::Model, DomainError> {
+    require(actor, BATCH_ROLES)?;
+    match disbursement_batch::Entity::find_by_id(id).filter(scope(actor)).one(db).await? {
+        Some(b) => Ok(b),
+        None => Err(scoping::out_of_scope::<disbursement_batch::Entity, _>(db, actor, id, "batch").await),
+    }
+}
+
+fn conflict_state(b: &disbursement_batch::Model, wanted: &str) -> DomainError {
+    DomainError::conflict(
+        "illegal_batch_state",
+        format!("the batch is {}; this needs a batch that is {wanted}", b.state),
+    )
+}
+
+/// Moves a batch from one of `from` to `to` (and stamps), as the first write of a
+/// transaction; 409 if someone else moved it first.
+async fn move_state<C: ConnectionTrait>(
+    db: &C,
+    b: &disbursement_batch::Model,
+    from: &[&str],
+    to: &str,
+    extra: &[(disbursement_batch::Column, sea_orm::Value)],
+) -> Result<(), DomainError> {
+    let mut q = disbursement_batch::Entity::update_many()
+        .col_expr(disbursement_batch::Column::State, Expr::value(to))
+        .col_expr(disbursement_batch::Column::UpdatedAt, Expr::value(now()));
+    for (col, v) in extra {
+        q = q.col_expr(*col, Expr::value(v.clone()));
+    }
+    let done = q
+        .filter(disbursement_batch::Column::Id.eq(b.id))
+        .filter(disbursement_batch::Column::State.is_in(from.iter().copied()))
+        .exec(db)
+        .await?;
+    if done.rows_affected != 1 {
+        return Err(DomainError::conflict("concurrent_change", "the batch changed meanwhile; reload it and try again"));
+    }
+    Ok(())
+}
+
+/// The checker approves an open batch: never its maker, and not before the public-notice
+/// period has passed on `as_of`.
+#[tracing::instrument(skip(db, actor), fields(user_id = %actor.user_id))]
+pub async fn approve(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    id: Uuid,
+    as_of: NaiveDate,
+) -> Result<BatchDetail, DomainError> {
+    let b = find_scoped(db, actor, id).await?;
+    if b.state != state::OPEN {
+        return Err(conflict_state(&b, state::OPEN));
+    }
+    if b.maker_id.is_some() && b.maker_id == actor.audit_id() {
+        return Err(DomainError::conflict(
+            "maker_cannot_approve",
+            "the maker of a batch may not approve it; another registrar or an admin must check it",
+        ));
+    }
+    if let Some(until) = b.notice_until
+        && as_of < until
+    {
+        return Err(DomainError::conflict(
+            "notice_period",
+            format!("the recipient list is published until {until}; the batch may be approved from then on"),
+        ));
+    }
+    let tx = db.begin().await?;
+    let t = now();
+    move_state(
+        &tx,
+        &b,
+        &[state::OPEN],
+        state::APPROVED,
+        &[
+            (disbursement_batch::Column::CheckerId, actor.audit_id().into()),
+            (disbursement_batch::Column::ApprovedAt, Some(t).into()),
+        ],
+    )
+    .await?;
+    audit::record(
+        &tx,
+        actor,
+        "batch.approve",
+        "disbursement_batch",
+        Some(id.to_string()),
+        serde_json::json!({ "code": b.code, "as_of": as_of, "line_count": b.line_count, "total_fen": b.total_fen }),
+    )
+    .await?;
+    let updated = disbursement_batch::Entity::find_by_id(id).one(&tx).await?.ok_or(DomainError::NotFound("batch"))?;
+    let out = detail(&tx, updated).await?;
+    tx.commit().await?;
+    Ok(out)
+}
+
+/// Cancels a batch before its payment file went out: its lines are released and its
+/// installments go back to the queue, brought up to date with each student's history.
+#[tracing::instrument(skip(db, actor, input), fields(user_id = %actor.user_id))]
+pub async fn cancel(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    id: Uuid,
+    input: Cancellation,
+) -> Result<BatchDetail, DomainError> {
+    let b = find_scoped(db, actor, id).await?;
+    if b.state != state::OPEN && b.state != state::APPROVED {
+        return Err(conflict_state(&b, "open or approved (not yet exported)"));
+    }
+    let reason = input.reason.as_deref().map(str::trim).filter(|r| !r.is_empty()).map(str::to_owned);
+    let tx = db.begin().await?;
+    move_state(&tx, &b, &[state::OPEN, state::APPROVED], state::CANCELLED, &[]).await?;
+    batch_line::Entity::update_many()
+        .col_expr(batch_line::Column::Status, Expr::value(line_status::RELEASED))
+        .col_expr(batch_line::Column::Open, Expr::value(false))
+        .filter(batch_line::Column::BatchId.eq(id))
+        .filter(batch_line::Column::Status.eq(line_status::PENDING))
+        .exec(&tx)
+        .await?;
+    installment::Entity::update_many()
+        .col_expr(installment::Column::State, Expr::value(installment_state::SCHEDULED))
+        .col_expr(installment::Column::BatchId, Expr::value(Option::<Uuid>::None))
+        .col_expr(installment::Column::UpdatedAt, Expr::value(now()))
+        .filter(installment::Column::BatchId.eq(id))
+        .filter(installment::Column::State.eq(installment_state::BATCHED))
+        .exec(&tx)
+        .await?;
+    // Back in the queue, each installment takes the state the student's history gives it now.
+    let mut student_ids: Vec<Uuid> = students_of(&tx, id).await?.into_keys().collect();
+    student_ids.sort();
+    for s in &student_ids {
+        super::sync(&tx, actor, *s).await?;
+    }
+    audit::record(
+        &tx,
+        actor,
+        "batch.cancel",
+        "disbursement_batch",
+        Some(id.to_string()),
+        serde_json::json!({ "code": b.code, "reason": reason, "students": student_ids.len() }),
+    )
+    .await?;
+    let updated = disbursement_batch::Entity::find_by_id(id).one(&tx).await?.ok_or(DomainError::NotFound("batch"))?;
+    let out = detail(&tx, updated).await?;
+    tx.commit().await?;
+    Ok(out)
+}

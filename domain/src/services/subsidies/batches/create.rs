@@ -1,0 +1,310 @@
+//! Making a batch: every due, fund-paid installment of the school's students that no
+//! other batch holds, claimed in one conditional write so that two batches made at the
+//! same moment can never share an installment.
+
+use std::collections::{BTreeSet, HashMap};
+
+use chrono::NaiveDate;
+use sea_orm::sea_query::{Expr, Query, SelectStatement};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, Set};
+use serde::Deserialize;
+use uuid::Uuid;
+
+use super::super::super::{audit, new_id, now, require};
+use super::super::{cohort_policy, state as installment_state};
+use super::{BATCH_ROLES, BatchDetail, Skipped, detail, line_status, state};
+use crate::entities::{batch_line, cohort, disbursement_batch, installment, school, student};
+use crate::error::OnConstraint;
+use crate::subsidy::{Payer, add_working_days};
+use crate::{Actor, DomainError, Scope};
+
+/// What a new batch takes.
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+pub struct NewBatch {
+    /// Installments due on or before this day are taken.
+    pub cutoff_date: NaiveDate,
+    /// Only this cohort's students (default: every cohort).
+    pub cohort_id: Option<Uuid>,
+    /// Admins only: the school whose students are paid (default: every school).
+    pub school_id: Option<Uuid>,
+}
+
+/// Which students a batch is for.
+#[derive(Clone, Copy)]
+struct Target {
+    school: Option<Uuid>,
+    cohort: Option<Uuid>,
+}
+
+impl Target {
+    /// The ids of the target's students; with `card`, only those with (or without) a bank card.
+    fn students(self, card: Option<bool>) -> SelectStatement {
+        use sea_orm::sea_query::ExprTrait;
+        let mut q = Query::select();
+        q.column(student::Column::Id).from(student::Entity);
+        if let Some(s) = self.school {
+            q.and_where(Expr::col(student::Column::SchoolId).eq(s));
+        }
+        if let Some(c) = self.cohort {
+            q.and_where(Expr::col(student::Column::CohortId).eq(c));
+        }
+        match card {
+            Some(true) => q.and_where(Expr::col(student::Column::BankCardEnc).is_not_null()),
+            Some(false) => q.and_where(Expr::col(student::Column::BankCardEnc).is_null()),
+            None => &mut q,
+        };
+        q.to_owned()
+    }
+}
+
+/// The due, fund-paid installments no batch holds, in `states`, of `students`.
+fn due(cutoff: NaiveDate, states: &[&str], students: SelectStatement) -> sea_orm::Condition {
+    sea_orm::Condition::all()
+        .add(installment::Column::Payer.eq(Payer::Fund.as_str()))
+        .add(installment::Column::State.is_in(states.iter().copied()))
+        .add(installment::Column::BatchId.is_null())
+        .add(installment::Column::DueDate.lte(cutoff))
+        .add(installment::Column::StudentId.in_subquery(students))
+}
+
+/// Checks the input and works out whose installments the batch takes.
+async fn target<C: ConnectionTrait>(db: &C, actor: &Actor, input: &NewBatch) -> Result<Target, DomainError> {
+    require(actor, BATCH_ROLES)?;
+    let school = match actor.scope {
+        Scope::Everything => input.school_id,
+        Scope::School(own) => match input.school_id {
+            Some(other) if other != own => {
+                return Err(DomainError::Forbidden("registrars make batches for their own school only".into()));
+            }
+            _ => Some(own),
+        },
+        _ => return Err(DomainError::Forbidden("only registrars and admins make batches".into())),
+    };
+    if let Some(s) = school
+        && school::Entity::find_by_id(s).one(db).await?.is_none()
+    {
+        return Err(DomainError::invalid("school_id", "unknown_school", "there is no such school"));
+    }
+    if let Some(c) = input.cohort_id
+        && cohort::Entity::find_by_id(c).one(db).await?.is_none()
+    {
+        return Err(DomainError::invalid("cohort_id", "unknown_cohort", "there is no such cohort"));
+    }
+    Ok(Target { school, cohort: input.cohort_id })
+}
+
+/// Makes a batch on `today` (its code and notice period count from that day).
+#[tracing::instrument(skip(db, actor, input), fields(user_id = %actor.user_id))]
+pub async fn create(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    input: NewBatch,
+    today: NaiveDate,
+) -> Result<BatchDetail, DomainError> {
+    use sea_orm::TransactionTrait;
+    let who = target(db, actor, &input).await?;
+    let tx = db.begin().await?;
+    // The batch row comes first: installments point at it, and on SQLite a write as the
+    // first statement takes the write lock before anything is read, so two creations
+    // run one after the other instead of failing on a stale snapshot.
+    let id = new_id();
+    let simple = id.simple().to_string();
+    // The tail of a v7 id is random; its head is the clock, the same for every batch of a day.
+    let code = format!("B{}-{}", today.format("%Y%m%d"), &simple[simple.len() - 6..]);
+    let t = now();
+    disbursement_batch::ActiveModel {
+        id: Set(id),
+        code: Set(code.clone()),
+        school_id: Set(who.school),
+        cohort_id: Set(who.cohort),
+        cutoff_date: Set(input.cutoff_date),
+        state: Set(state::OPEN.to_owned()),
+        maker_id: Set(actor.audit_id()),
+        checker_id: Set(None),
+        notice_until: Set(None),
+        line_count: Set(0),
+        total_fen: Set(0),
+        skipped: Set("[]".into()),
+        created_at: Set(t),
+        approved_at: Set(None),
+        exported_at: Set(None),
+        completed_at: Set(None),
+        updated_at: Set(t),
+    }
+    .insert(&tx)
+    .await
+    .on_unique("concurrent_change", "another batch took the same code at the same moment; try again")?;
+
+    // The claim: one conditional write. Of two concurrent batches, the second waits for
+    // the first's row locks and then finds those installments no longer free.
+    installment::Entity::update_many()
+        .col_expr(installment::Column::State, Expr::value(installment_state::BATCHED))
+        .col_expr(installment::Column::BatchId, Expr::value(Some(id)))
+        .col_expr(installment::Column::UpdatedAt, Expr::value(t))
+        .filter(due(
+            input.cutoff_date,
+            &[installment_state::SCHEDULED, installment_state::FAILED],
+            who.students(Some(true)),
+        ))
+        .exec(&tx)
+        .await?;
+    let mut claimed = installment::Entity::find().filter(installment::Column::BatchId.eq(id)).all(&tx).await?;
+    if claimed.is_empty() {
+        return Err(DomainError::conflict(
+            "nothing_to_pay",
+            format!("no payable fund installment is due on or before {} for these students", input.cutoff_date),
+        ));
+    }
+    let names: HashMap<Uuid, String> = student::Entity::find()
+        .filter(student::Column::Id.is_in(claimed.iter().map(|i| i.student_id).collect::<BTreeSet<_>>()))
+        .all(&tx)
+        .await?
+        .into_iter()
+        .map(|s| (s.id, s.name))
+        .collect();
+    claimed.sort_by(|a, b| {
+        (names.get(&a.student_id), a.student_id, a.due_date, &a.item, a.study_year, a.seq).cmp(&(
+            names.get(&b.student_id),
+            b.student_id,
+            b.due_date,
+            &b.item,
+            b.study_year,
+            b.seq,
+        ))
+    });
+    let lines: Vec<batch_line::ActiveModel> = claimed
+        .iter()
+        .zip(1..)
+        .map(|(i, n)| batch_line::ActiveModel {
+            id: Set(new_id()),
+            batch_id: Set(id),
+            line_no: Set(n),
+            line_id: Set(format!("{code}-{n:05}")),
+            installment_id: Set(i.id),
+            student_id: Set(i.student_id),
+            amount_fen: Set(i.amount_fen),
+            status: Set(line_status::PENDING.to_owned()),
+            bank_reference: Set(None),
+            reason: Set(None),
+            open: Set(true),
+        })
+        .collect();
+    for chunk in lines.chunks(200) {
+        batch_line::Entity::insert_many(chunk.to_vec())
+            .exec_without_returning(&tx)
+            .await
+            .on_unique("concurrent_change", "an installment is already in another open batch; try again")?;
+    }
+
+    let skipped = skipped(&tx, who, input.cutoff_date).await?;
+    let total: i64 = claimed.iter().map(|i| i.amount_fen).sum();
+    let line_count =
+        i32::try_from(claimed.len()).map_err(|_| DomainError::Internal("too many lines in a batch".into()))?;
+    let notice_until = notice_until(&tx, &claimed, today).await?;
+    let mut am: disbursement_batch::ActiveModel =
+        disbursement_batch::Entity::find_by_id(id).one(&tx).await?.ok_or(DomainError::NotFound("batch"))?.into();
+    am.line_count = Set(line_count);
+    am.total_fen = Set(total);
+    am.notice_until = Set(notice_until);
+    am.skipped = Set(serde_json::to_string(&skipped).map_err(|e| DomainError::Internal(e.to_string()))?);
+    let b = am.update(&tx).await?;
+    audit::record(
+        &tx,
+        actor,
+        "batch.create",
+        "disbursement_batch",
+        Some(id.to_string()),
+        serde_json::json!({
+            "code": code,
+            "cutoff_date": input.cutoff_date,
+            "school_id": who.school,
+            "cohort_id": who.cohort,
+            "line_count": line_count,
+            "total_fen": total,
+            "skipped_students": skipped.len(),
+            "notice_until": notice_until,
+        }),
+    )
+    .await?;
+    let out = detail(&tx, b).await?;
+    if let Some(school) = who.school {
+        let msg = crate::services::outbox::Message {
+            template: "batch_awaiting_approval",
+            params: serde_json::json!({ "code": code, "line_count": line_count, "total_fen": total }),
+            dedupe_key: format!("batch_awaiting_approval:{id}"),
+        };
+        crate::services::outbox::notify_users_where(
+            &tx,
+            "registrar",
+            crate::services::outbox::Anchor::School(school),
+            msg,
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(out)
+}
+
+/// The end of the public-notice period: the longest any claimed cohort's policy asks for.
+async fn notice_until<C: ConnectionTrait>(
+    db: &C,
+    claimed: &[installment::Model],
+    today: NaiveDate,
+) -> Result<Option<NaiveDate>, DomainError> {
+    let mut days = 0;
+    for c in claimed.iter().map(|i| i.cohort_id).collect::<BTreeSet<_>>() {
+        days = days.max(cohort_policy(db, c).await?.0.notice_days);
+    }
+    Ok(u32::try_from(days).ok().filter(|d| *d > 0).map(|d| add_working_days(today, d)))
+}
+
+/// The students whose due installments the batch had to leave out, and why.
+async fn skipped<C: ConnectionTrait>(db: &C, who: Target, cutoff: NaiveDate) -> Result<Vec<Skipped>, DomainError> {
+    let payable = [installment_state::SCHEDULED, installment_state::FAILED];
+    let no_card = installment::Entity::find().filter(due(cutoff, &payable, who.students(Some(false)))).all(db).await?;
+    let held =
+        installment::Entity::find().filter(due(cutoff, &[installment_state::HELD], who.students(None))).all(db).await?;
+    let mut by_student: HashMap<(Uuid, &'static str), Skipped> = HashMap::new();
+    for (reason, rows) in [("no_bank_card", no_card), ("held", held)] {
+        for i in rows {
+            let e = by_student.entry((i.student_id, reason)).or_insert_with(|| Skipped {
+                student_id: i.student_id,
+                student_name: String::new(),
+                reason: reason.to_owned(),
+                detail: match reason {
+                    "no_bank_card" => "the student has no bank card on record; add one to pay the next batch".into(),
+                    _ => format!(
+                        "held ({}): {}",
+                        i.reason_code.as_deref().unwrap_or("hold"),
+                        i.reason_detail.as_deref().unwrap_or("")
+                    ),
+                },
+                installments: 0,
+                amount_fen: 0,
+            });
+            e.installments += 1;
+            e.amount_fen += i.amount_fen;
+        }
+    }
+    let ids: BTreeSet<Uuid> = by_student.keys().map(|(s, _)| *s).collect();
+    let names: HashMap<Uuid, String> = if ids.is_empty() {
+        HashMap::new()
+    } else {
+        student::Entity::find()
+            .filter(student::Column::Id.is_in(ids))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|s| (s.id, s.name))
+            .collect()
+    };
+    let mut out: Vec<Skipped> = by_student
+        .into_values()
+        .map(|mut s| {
+            s.student_name = names.get(&s.student_id).cloned().unwrap_or_default();
+            s
+        })
+        .collect();
+    out.sort_by(|a, b| (&a.student_name, a.student_id, &a.reason).cmp(&(&b.student_name, b.student_id, &b.reason)));
+    Ok(out)
+}

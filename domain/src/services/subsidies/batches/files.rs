@@ -1,0 +1,261 @@
+//! Files made from a batch: the public-notice recipient list (公示, masked numbers) and
+//! the bank payment file (full card numbers, so every download is audited).
+
+use std::collections::{BTreeSet, HashMap};
+
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, TransactionTrait};
+use serde::Deserialize;
+use uuid::Uuid;
+
+use super::super::super::{audit, now};
+use super::{find_scoped, line_status, move_state, state, students_of};
+use crate::entities::{batch_line, cohort, disbursement_batch, installment, policy_item, programme};
+use crate::values::Fen;
+use crate::{Actor, DomainError, Vault};
+
+/// The payment file's format.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum FileFormat {
+    /// UTF-8 with BOM, so Excel on Chinese Windows opens it as is.
+    #[default]
+    Csv,
+    /// An Excel workbook; card numbers are text cells, so no digit is lost.
+    Xlsx,
+}
+
+/// A file to hand to a person or a bank.
+#[derive(Debug, Clone)]
+pub struct DownloadFile {
+    pub file_name: String,
+    pub media_type: &'static str,
+    pub bytes: Vec<u8>,
+}
+
+const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
+
+fn csv_file(file_name: String, header: &[&str], rows: &[Vec<String>]) -> Result<DownloadFile, DomainError> {
+    let mut w = csv::Writer::from_writer(UTF8_BOM.to_vec());
+    let fail = |e: csv::Error| DomainError::Internal(format!("writing CSV: {e}"));
+    w.write_record(header).map_err(fail)?;
+    for r in rows {
+        w.write_record(r).map_err(fail)?;
+    }
+    let bytes = w.into_inner().map_err(|e| DomainError::Internal(format!("writing CSV: {e}")))?;
+    Ok(DownloadFile { file_name, media_type: "text/csv; charset=utf-8", bytes })
+}
+
+/// The batch's lines still to report or pay, with their installments.
+async fn open_lines<C: sea_orm::ConnectionTrait>(
+    db: &C,
+    batch_id: Uuid,
+    statuses: &[&str],
+) -> Result<Vec<(batch_line::Model, installment::Model)>, DomainError> {
+    let lines = batch_line::Entity::find()
+        .filter(batch_line::Column::BatchId.eq(batch_id))
+        .filter(batch_line::Column::Status.is_in(statuses.iter().copied()))
+        .order_by_asc(batch_line::Column::LineNo)
+        .all(db)
+        .await?;
+    if lines.is_empty() {
+        return Ok(vec![]);
+    }
+    let mut insts: HashMap<Uuid, installment::Model> = installment::Entity::find()
+        .filter(installment::Column::Id.is_in(lines.iter().map(|l| l.installment_id).collect::<BTreeSet<_>>()))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|i| (i.id, i))
+        .collect();
+    lines
+        .into_iter()
+        .map(|l| {
+            let i = insts
+                .remove(&l.installment_id)
+                .ok_or_else(|| DomainError::Internal("line without installment".into()))?;
+            Ok((l, i))
+        })
+        .collect()
+}
+
+/// The public-notice list: name, masked national ID, item and amount of every line not
+/// released. Any time before the batch is completed; it never holds a full number.
+#[tracing::instrument(skip(db, actor), fields(user_id = %actor.user_id))]
+pub async fn recipients(db: &DatabaseConnection, actor: &Actor, id: Uuid) -> Result<DownloadFile, DomainError> {
+    let b = find_scoped(db, actor, id).await?;
+    if !matches!(b.state.as_str(), state::OPEN | state::APPROVED | state::EXPORTED) {
+        return Err(super::conflict_state(&b, "open, approved or exported"));
+    }
+    let lines = open_lines(db, id, &[line_status::PENDING, line_status::PAID, line_status::FAILED]).await?;
+    let studs = students_of(db, id).await?;
+    let policies: BTreeSet<Uuid> = lines.iter().map(|(_, i)| i.policy_id).collect();
+    let item_names: HashMap<(Uuid, String), String> = if policies.is_empty() {
+        HashMap::new()
+    } else {
+        policy_item::Entity::find()
+            .filter(policy_item::Column::PolicyId.is_in(policies))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|p| ((p.policy_id, p.item), p.name))
+            .collect()
+    };
+    let rows: Vec<Vec<String>> = lines
+        .iter()
+        .map(|(l, i)| {
+            let s = studs.get(&l.student_id);
+            vec![
+                s.map(|s| s.name.clone()).unwrap_or_default(),
+                s.map(|s| s.national_id_masked.clone()).unwrap_or_default(),
+                item_names.get(&(i.policy_id, i.item.clone())).cloned().unwrap_or_else(|| i.item.clone()),
+                i.study_year.to_string(),
+                Fen(l.amount_fen).to_yuan_string(),
+            ]
+        })
+        .collect();
+    // Chinese headers: the list is posted for students and families to read.
+    csv_file(format!("{}-recipients.csv", b.code), &["姓名", "身份证号", "资助项目", "学年", "金额（元）"], &rows)
+}
+
+/// The payment file's columns (SPEC §13).
+const PAYMENT_HEADER: [&str; 6] = ["line_id", "payee_name", "bank_card", "amount_fen", "amount_yuan", "purpose"];
+
+/// One row of the payment file.
+struct PaymentLine {
+    line_id: String,
+    payee: String,
+    card: String,
+    amount_fen: i64,
+    purpose: String,
+}
+
+/// The bank payment file of an approved (or already exported) batch: one row per line
+/// still pending, with the full card number. Every download is audited; the first one
+/// marks the batch exported, after which it can no longer be cancelled.
+#[tracing::instrument(skip(db, actor, vault), fields(user_id = %actor.user_id))]
+pub async fn payment_file(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    vault: &Vault,
+    id: Uuid,
+    format: FileFormat,
+) -> Result<DownloadFile, DomainError> {
+    let b = find_scoped(db, actor, id).await?;
+    if b.state != state::APPROVED && b.state != state::EXPORTED {
+        return Err(super::conflict_state(&b, "approved"));
+    }
+    let tx = db.begin().await?;
+    let first = b.exported_at.is_none();
+    let stamp = if first { vec![(disbursement_batch::Column::ExportedAt, Some(now()).into())] } else { vec![] };
+    move_state(&tx, &b, &[state::APPROVED, state::EXPORTED], state::EXPORTED, &stamp).await?;
+    // Only pending lines: a second download after partial results must not pay anyone twice.
+    let lines = open_lines(&tx, id, &[line_status::PENDING]).await?;
+    let studs = students_of(&tx, id).await?;
+    let cohorts: HashMap<Uuid, cohort::Model> = cohort::Entity::find()
+        .filter(cohort::Column::Id.is_in(lines.iter().map(|(_, i)| i.cohort_id).collect::<BTreeSet<_>>()))
+        .all(&tx)
+        .await?
+        .into_iter()
+        .map(|c| (c.id, c))
+        .collect();
+    let programmes: HashMap<Uuid, String> = programme::Entity::find()
+        .filter(programme::Column::Id.is_in(cohorts.values().map(|c| c.programme_id).collect::<BTreeSet<_>>()))
+        .all(&tx)
+        .await?
+        .into_iter()
+        .map(|p| (p.id, p.name))
+        .collect();
+    let mut rows = Vec::with_capacity(lines.len());
+    for (l, i) in &lines {
+        let s = studs.get(&l.student_id).ok_or_else(|| DomainError::Internal("line without student".into()))?;
+        let Some(card) = s.bank_card_enc.as_deref() else {
+            return Err(DomainError::conflict(
+                "no_bank_card",
+                format!(
+                    "{} ({}) has no bank card on record any more; add it again, or cancel the batch and make a new one",
+                    l.line_id, s.name
+                ),
+            ));
+        };
+        let c = cohorts.get(&i.cohort_id);
+        let prog = c.and_then(|c| programmes.get(&c.programme_id)).map(String::as_str).unwrap_or("");
+        rows.push(PaymentLine {
+            line_id: l.line_id.clone(),
+            payee: s.name.clone(),
+            card: vault.decrypt(card)?,
+            amount_fen: l.amount_fen,
+            purpose: format!(
+                "{}{prog} {} Y{} #{}",
+                c.map(|c| c.intake_year.to_string()).unwrap_or_default(),
+                i.item,
+                i.study_year,
+                i.seq
+            ),
+        });
+    }
+    let total: i64 = rows.iter().map(|r| r.amount_fen).sum();
+    audit::record(
+        &tx,
+        actor,
+        "batch.export",
+        "disbursement_batch",
+        Some(id.to_string()),
+        serde_json::json!({
+            "code": b.code,
+            "format": match format { FileFormat::Csv => "csv", FileFormat::Xlsx => "xlsx" },
+            "lines": rows.len(),
+            "total_fen": total,
+            "contains": "full bank card numbers",
+        }),
+    )
+    .await?;
+    let file = match format {
+        FileFormat::Csv => {
+            csv_file(format!("{}.csv", b.code), &PAYMENT_HEADER, &rows.iter().map(csv_row).collect::<Vec<_>>())?
+        }
+        FileFormat::Xlsx => xlsx_file(&b.code, &rows)?,
+    };
+    tx.commit().await?;
+    Ok(file)
+}
+
+fn csv_row(r: &PaymentLine) -> Vec<String> {
+    vec![
+        r.line_id.clone(),
+        r.payee.clone(),
+        r.card.clone(),
+        r.amount_fen.to_string(),
+        Fen(r.amount_fen).to_yuan_string(),
+        r.purpose.clone(),
+    ]
+}
+
+fn xlsx_file(code: &str, rows: &[PaymentLine]) -> Result<DownloadFile, DomainError> {
+    use rust_xlsxwriter::{Format, Workbook, XlsxError};
+    let fail = |e: XlsxError| DomainError::Internal(format!("writing XLSX: {e}"));
+    let mut wb = Workbook::new();
+    let bold = Format::new().set_bold();
+    let ws = wb.add_worksheet();
+    ws.set_name("payment").map_err(fail)?;
+    for (col, (h, width)) in PAYMENT_HEADER.iter().zip([24.0, 14.0, 24.0, 12.0, 12.0, 40.0]).enumerate() {
+        let col = u16::try_from(col).map_err(|_| DomainError::Internal("column".into()))?;
+        ws.write_string_with_format(0, col, *h, &bold).map_err(fail)?;
+        ws.set_column_width(col, width).map_err(fail)?;
+    }
+    for (r, line) in rows.iter().enumerate() {
+        let row = u32::try_from(r + 1).map_err(|_| DomainError::Internal("too many rows for XLSX".into()))?;
+        ws.write_string(row, 0, &line.line_id).map_err(fail)?;
+        ws.write_string(row, 1, &line.payee).map_err(fail)?;
+        // Text, not a number: Excel keeps only 15 significant digits of a number.
+        ws.write_string(row, 2, &line.card).map_err(fail)?;
+        ws.write_string(row, 3, line.amount_fen.to_string()).map_err(fail)?;
+        ws.write_string(row, 4, Fen(line.amount_fen).to_yuan_string()).map_err(fail)?;
+        ws.write_string(row, 5, &line.purpose).map_err(fail)?;
+    }
+    let bytes = wb.save_to_buffer().map_err(fail)?;
+    Ok(DownloadFile {
+        file_name: format!("{code}.xlsx"),
+        media_type: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        bytes,
+    })
+}
