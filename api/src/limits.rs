@@ -20,10 +20,13 @@ pub const PER_WINDOW: u32 = 30;
 /// The window.
 pub const WINDOW: Duration = Duration::from_secs(60);
 
+/// (address, door) → (window start, hits in the window).
+type Hits = HashMap<(IpAddr, &'static str), (Instant, u32)>;
+
 /// The shared counters.
 #[derive(Clone, Default)]
 pub struct Limiter {
-    hits: Arc<Mutex<HashMap<(IpAddr, &'static str), (Instant, u32)>>>,
+    hits: Arc<Mutex<Hits>>,
 }
 
 impl Limiter {

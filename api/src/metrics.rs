@@ -26,10 +26,13 @@ struct Histogram {
     sum: f64,
 }
 
+/// (method, route template, status) → count.
+type Requests = BTreeMap<(String, String, u16), u64>;
+
 /// The in-process registry.
 #[derive(Clone, Default)]
 pub struct Metrics {
-    requests: Arc<Mutex<BTreeMap<(String, String, u16), u64>>>,
+    requests: Arc<Mutex<Requests>>,
     latency: Arc<Mutex<BTreeMap<String, Histogram>>>,
 }
 

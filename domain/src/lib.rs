@@ -5,6 +5,8 @@ pub mod actor;
 pub mod crypto;
 pub mod entities;
 pub mod error;
+#[cfg(test)]
+mod fuzz_tests;
 pub mod import_csv;
 pub mod lifecycle;
 pub mod services;
