@@ -22,6 +22,8 @@ use utoipa::{Modify, OpenApi};
         (name = "batches", description = "Disbursement batches and bank files"),
         (name = "audit", description = "Audit trail"),
         (name = "jobs", description = "Background jobs"),
+        (name = "careers", description = "Agreements, internships, placements, follow-ups"),
+        (name = "reports", description = "Funnel, placements, subsidies"),
     )
 )]
 pub struct ApiDoc;

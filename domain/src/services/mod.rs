@@ -1,14 +1,19 @@
 //! Services: the operations of the programme, each scoped by the calling [`crate::Actor`]
 //! and each write done in one transaction together with its audit event.
 
+pub mod account_tokens;
 pub mod applications;
 pub mod audit;
 pub mod auth;
+pub mod careers;
 pub mod cohorts;
 pub mod demo;
 pub mod import;
+pub mod jobs_admin;
+pub mod outbox;
 pub mod reference;
 pub mod scoping;
+pub mod student_details;
 pub mod student_views;
 pub mod students;
 pub mod subsidies;

@@ -37,13 +37,14 @@ pub fn applications(actor: &Actor) -> Condition {
 }
 
 /// Students the actor may read: a registrar's school, an officer's county, an
-/// enterprise's intended students, a student themself.
+/// enterprise's students (named as intended employer, interning there, proposed to or
+/// placed with it), a student themself.
 pub fn students(actor: &Actor) -> Condition {
     match actor.scope {
         Scope::Everything => Condition::all(),
         Scope::School(id) => Condition::all().add(student::Column::SchoolId.eq(id)),
         Scope::Origin(id) => Condition::all().add(student::Column::OriginId.eq(id)),
-        Scope::Enterprise(id) => Condition::all().add(student::Column::IntendedEnterpriseId.eq(id)),
+        Scope::Enterprise(id) => super::careers::students_of_enterprise(id),
         Scope::Student(id) => Condition::all().add(student::Column::Id.eq(id)),
         Scope::Nothing => Condition::all().add(Expr::value(false)),
     }

@@ -152,10 +152,10 @@ pub struct MyStatus {
     pub timeline: Vec<TimelineEntry>,
     /// Paid so far, the next payment, and anything held, failed or cancelled with why.
     pub subsidies: super::subsidies::views::SubsidySummary,
-    /// Current internship (null until internships exist).
-    pub internship: Option<serde_json::Value>,
-    /// Placement after graduation (null until placements exist).
-    pub placement: Option<serde_json::Value>,
+    /// The active internship, else the next planned, else the latest completed.
+    pub internship: Option<super::careers::InternshipView>,
+    /// The active placement, else the latest, with its follow-ups.
+    pub placement: Option<super::careers::PlacementView>,
 }
 
 /// The calling student's own status (students only; others get 403).
@@ -219,8 +219,8 @@ pub async fn my_status<C: ConnectionTrait>(db: &C, actor: &Actor, as_of: NaiveDa
         intended_enterprise: e.map(|e| Named { id: e.id, code: None, name: e.name }),
         timeline,
         subsidies: super::subsidies::views::load(db, id, as_of).await?.summary,
-        internship: None,
-        placement: None,
+        internship: super::careers::current_internship(db, id).await?,
+        placement: super::careers::current_placement(db, id).await?,
         student: StudentView::for_actor(s, actor),
     })
 }

@@ -1,0 +1,174 @@
+//! The cohort funnel (SPEC §11): recruited → verified → admitted → enrolled → reached
+//! each later study year → interned → graduated → placed → placed at the intended
+//! enterprise → still employed at 6 and 12 months.
+//!
+//! Applications carry no business date, so the first three stages count every
+//! application of the slice whatever `as_of` says; for applications, the school and
+//! major are those admitted to (an undecided application has neither). Everything after
+//! follows the definitions of [`super::reports`]: student histories replayed up to
+//! `as_of`, internships that started by then (active or completed), placements and
+//! follow-ups as there.
+
+use sea_orm::sea_query::{CaseStatement, Expr, Func};
+use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter, QuerySelect};
+use serde::Serialize;
+use uuid::Uuid;
+
+use super::reports::{
+    OutcomeFilter, on_or_before, placement_figures, population, retention, scoped, standings, students_where, write_csv,
+};
+use super::states::InternshipState;
+use crate::entities::{application, cohort, internship, programme, student};
+use crate::{Actor, DomainError};
+
+/// One stage of the funnel.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct Stage {
+    /// recruited, verified, admitted, enrolled, reached_year_2, reached_year_3, interned,
+    /// graduated, placed, placed_at_intended, employed_6_months, employed_12_months.
+    pub stage: String,
+    /// Distinct people at this stage.
+    pub count: i64,
+}
+
+/// The funnel of a slice.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct FunnelReport {
+    /// The slice covered, after the caller's scope was applied.
+    pub filter: OutcomeFilter,
+    /// The longest programme in the slice (how many `reached_year_N` stages there are).
+    pub study_years: i32,
+    pub stages: Vec<Stage>,
+}
+
+#[derive(FromQueryResult)]
+struct Recruitment {
+    recruited: i64,
+    verified: i64,
+    admitted: i64,
+}
+
+fn applications_of(f: &OutcomeFilter) -> Condition {
+    let dims = [
+        (application::Column::CohortId, f.cohort),
+        (application::Column::SchoolId, f.school),
+        (application::Column::MajorId, f.major),
+        (application::Column::OriginId, f.origin),
+        (application::Column::IntendedEnterpriseId, f.enterprise),
+    ];
+    let mut cond = Condition::all();
+    for (col, v) in dims {
+        if let Some(v) = v {
+            cond = cond.add(col.eq(v));
+        }
+    }
+    cond
+}
+
+fn count_if(cond: Condition) -> Expr {
+    Func::count(CaseStatement::new().case(cond, Expr::val(1))).into()
+}
+
+async fn study_years<C: ConnectionTrait>(db: &C, pop: Condition) -> Result<i32, DomainError> {
+    let cohorts: Vec<Uuid> = student::Entity::find()
+        .select_only()
+        .column(student::Column::CohortId)
+        .distinct()
+        .filter(pop)
+        .into_tuple()
+        .all(db)
+        .await?;
+    if cohorts.is_empty() {
+        return Ok(3);
+    }
+    let programmes: Vec<Uuid> = cohort::Entity::find()
+        .select_only()
+        .column(cohort::Column::ProgrammeId)
+        .filter(cohort::Column::Id.is_in(cohorts))
+        .into_tuple()
+        .all(db)
+        .await?;
+    let years: Vec<i32> = programme::Entity::find()
+        .select_only()
+        .column(programme::Column::StudyYears)
+        .filter(programme::Column::Id.is_in(programmes))
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(years.into_iter().max().unwrap_or(3))
+}
+
+/// Builds the funnel for the actor's slice.
+#[tracing::instrument(skip_all, fields(user = %actor.user_id))]
+pub async fn funnel<C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    filter: OutcomeFilter,
+) -> Result<FunnelReport, DomainError> {
+    let f = scoped(actor, filter)?;
+    let pop = population(&f);
+    let r = application::Entity::find()
+        .select_only()
+        .expr_as(Func::count(Expr::col((application::Entity, application::Column::Id))), "recruited")
+        .expr_as(count_if(Condition::all().add(application::Column::VerifiedAt.is_not_null())), "verified")
+        .expr_as(count_if(Condition::all().add(application::Column::State.is_in(["admitted", "enrolled"]))), "admitted")
+        .filter(applications_of(&f))
+        .into_model::<Recruitment>()
+        .one(db)
+        .await?
+        .unwrap_or(Recruitment { recruited: 0, verified: 0, admitted: 0 });
+
+    let standings = standings(db, pop.clone(), f.as_of).await?;
+    let count = |p: &dyn Fn(&super::reports::Standing) -> bool| {
+        i64::try_from(standings.iter().filter(|s| p(s)).count()).unwrap_or(i64::MAX)
+    };
+    let years = study_years(db, pop.clone()).await?;
+
+    let interned: Option<i64> = internship::Entity::find()
+        .select_only()
+        .expr(students_where(
+            Expr::col((internship::Entity, internship::Column::StudentId)),
+            Condition::all()
+                .add(
+                    internship::Column::State
+                        .is_in([InternshipState::Active.as_str(), InternshipState::Completed.as_str()]),
+                )
+                .add(on_or_before(internship::Column::StartDate, f.as_of)),
+        ))
+        .filter(super::of_students(internship::Column::StudentId, pop.clone()))
+        .into_tuple()
+        .one(db)
+        .await?;
+    let (placed, _) = placement_figures(db, pop.clone(), f.as_of).await?;
+    let kept = retention(db, pop, f.as_of).await?;
+
+    let mut stages = vec![
+        ("recruited".to_owned(), r.recruited),
+        ("verified".to_owned(), r.verified),
+        ("admitted".to_owned(), r.admitted),
+        ("enrolled".to_owned(), count(&|s| s.enrolled)),
+    ];
+    for y in 2..=years {
+        stages.push((format!("reached_year_{y}"), count(&|s| s.max_year >= y)));
+    }
+    stages.extend([
+        ("interned".to_owned(), interned.unwrap_or(0)),
+        ("graduated".to_owned(), count(&|s| s.graduated)),
+        ("placed".to_owned(), placed.placed),
+        ("placed_at_intended".to_owned(), placed.placed_at_intended),
+        ("employed_6_months".to_owned(), kept.retained_6_months),
+        ("employed_12_months".to_owned(), kept.retained_12_months),
+    ]);
+    Ok(FunnelReport {
+        filter: f,
+        study_years: years,
+        stages: stages.into_iter().map(|(stage, count)| Stage { stage, count }).collect(),
+    })
+}
+
+impl FunnelReport {
+    /// The funnel as `stage,count` lines (UTF-8 with a BOM).
+    pub fn to_csv(&self) -> Result<Vec<u8>, DomainError> {
+        write_csv(["stage", "count"], self.stages.iter().map(|s| (s.stage.clone(), s.count.to_string())).collect())
+    }
+}
