@@ -7,7 +7,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use uuid::Uuid;
 use yungui_domain::services::students::{
-    self, EventView, RevealRequest, Revealed, StudentFilter, StudentView, TransitionRequest,
+    self, EventView, RevealRequest, Revealed, StudentFilter, StudentPatch, StudentView, TransitionRequest,
 };
 use yungui_domain::services::subsidies::views::StudentSubsidies;
 use yungui_domain::services::{Page, PageRequest};
@@ -20,7 +20,7 @@ use crate::state::AppState;
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list_students))
-        .routes(routes!(get_student))
+        .routes(routes!(get_student, update_student))
         .routes(routes!(history))
         .routes(routes!(transition))
         .routes(routes!(reveal))
@@ -125,4 +125,17 @@ async fn subsidies(
     AppQuery(q): AppQuery<AsOf>,
 ) -> ApiResult<Json<StudentSubsidies>> {
     Ok(Json(yungui_domain::services::subsidies::views::for_student(&s.db, &actor, id, q.date()).await?))
+}
+
+/// Changes contact and payment details: registrars of the school all of them (the bank card is stored encrypted), the student their own phone and email.
+#[utoipa::path(patch, path = "/students/{id}", tag = "students", security(("bearer" = [])), params(("id" = Uuid, Path)),
+    request_body = StudentPatch,
+    responses((status = 200, body = StudentView), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+async fn update_student(
+    State(s): State<AppState>,
+    AuthUser(actor): AuthUser,
+    AppPath(id): AppPath<Uuid>,
+    AppJson(patch): AppJson<StudentPatch>,
+) -> ApiResult<Json<StudentView>> {
+    Ok(Json(students::update(&s.db, &actor, &s.vault, id, patch).await?))
 }

@@ -20,6 +20,7 @@ use crate::lifecycle::{
 };
 use crate::{Actor, DomainError, FieldError, Role, Scope};
 
+pub use super::student_details::*;
 pub use super::student_views::*;
 
 /// Enrolment details.
@@ -533,50 +534,4 @@ async fn transfer_target<C: ConnectionTrait>(
         Some(m) if offered > 0 => Ok((m.school_id, m.id)),
         _ => Err(DomainError::invalid("major_id", "unknown_major", "the cohort offers no such major")),
     }
-}
-
-/// Why a full number is being shown.
-#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
-pub struct RevealRequest {
-    /// Recorded in the audit trail (at least 5 characters).
-    pub reason: String,
-}
-
-/// Full national ID and bank card, for an audited reason.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-pub struct Revealed {
-    pub national_id: String,
-    pub bank_card: Option<String>,
-}
-
-/// Reveals full numbers to a registrar of the student's school or an admin, audited.
-pub async fn reveal(
-    db: &DatabaseConnection,
-    actor: &Actor,
-    vault: &crate::Vault,
-    id: Uuid,
-    req: RevealRequest,
-) -> Result<Revealed, DomainError> {
-    require(actor, &[Role::Admin, Role::Registrar])?;
-    let reason = req.reason.trim().to_owned();
-    if reason.chars().count() < 5 {
-        return Err(DomainError::invalid("reason", "too_short", "say why the full numbers are needed (5+ characters)"));
-    }
-    let tx = db.begin().await?;
-    let s = find_scoped(&tx, actor, id).await?;
-    let out = Revealed {
-        national_id: vault.decrypt(&s.national_id_enc)?,
-        bank_card: s.bank_card_enc.as_deref().map(|c| vault.decrypt(c)).transpose()?,
-    };
-    audit::record(
-        &tx,
-        actor,
-        "student.reveal",
-        "student",
-        Some(id.to_string()),
-        serde_json::json!({ "reason": reason, "fields": ["national_id", "bank_card"] }),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(out)
 }
