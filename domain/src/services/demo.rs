@@ -223,7 +223,7 @@ async fn recruit(db: &DatabaseConnection, vault: &Vault, cohort_id: Uuid) -> Res
     let enterprises = enterprise::Entity::find().all(db).await?;
     let mut uscc: Vec<&str> = enterprises.iter().map(|e| e.uscc.as_str()).collect();
     uscc.sort_unstable();
-    let recruits = synthetic::applicants(
+    let mut recruits = synthetic::applicants(
         2019,
         146,
         &["520524", "530600"],
@@ -231,6 +231,12 @@ async fn recruit(db: &DatabaseConnection, vault: &Vault, cohort_id: Uuid) -> Res
         &uscc,
         2003,
     );
+    // Every student of the class is sponsored: the intended enterprise pays the winter fare.
+    for (n, r) in recruits.iter_mut().enumerate() {
+        if r.intended_enterprise_uscc.is_none() {
+            r.intended_enterprise_uscc = uscc.get(n % uscc.len().max(1)).map(|u| (*u).to_owned());
+        }
+    }
     let csv = synthetic::to_csv(&recruits, HeaderLanguage::Chinese);
     import_applications(db, &system, vault, cohort_id, csv.as_bytes(), ImportOptions::default()).await?;
     let apps = application::Entity::find()

@@ -213,7 +213,9 @@ pub async fn sync<C: ConnectionTrait>(db: &C, actor: &Actor, student_id: Uuid) -
         changed += 1;
     }
     if !ledger.is_empty() {
-        ledger_entry::Entity::insert_many(ledger).exec_without_returning(db).await?;
+        for chunk in ledger.chunks(500) {
+            ledger_entry::Entity::insert_many(chunk.to_vec()).exec_without_returning(db).await?;
+        }
     }
     Ok(changed)
 }

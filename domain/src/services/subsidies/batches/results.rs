@@ -272,7 +272,10 @@ pub async fn import_results(
     }
     let changed = ledger.len();
     if !ledger.is_empty() {
-        ledger_entry::Entity::insert_many(ledger).exec_without_returning(&tx).await?;
+        // Chunks keep each statement under SQLite's limit of bound parameters.
+        for chunk in ledger.chunks(500) {
+            ledger_entry::Entity::insert_many(chunk.to_vec()).exec_without_returning(&tx).await?;
+        }
     }
     // A failed installment is back in the queue: let the student's history judge it again.
     for s in &failed_students {
