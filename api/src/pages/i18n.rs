@@ -1,0 +1,310 @@
+//! Every word the pages show, in Simplified Chinese and English. Templates name keys
+//! only (`t("me.paid")`); a test scans the templates and fails on a key missing here.
+
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
+/// The two languages of the pages; Chinese first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Lang {
+    #[default]
+    Zh,
+    En,
+}
+
+impl Lang {
+    /// The cookie and query-string value.
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::Zh => "zh",
+            Lang::En => "en",
+        }
+    }
+
+    /// The value of `<html lang>`.
+    pub fn html(self) -> &'static str {
+        match self {
+            Lang::Zh => "zh-CN",
+            Lang::En => "en",
+        }
+    }
+
+    /// `zh` or `en` (and their regional forms).
+    pub fn parse(s: &str) -> Option<Lang> {
+        let s = s.trim().to_ascii_lowercase();
+        if s == "zh" || s.starts_with("zh-") {
+            Some(Lang::Zh)
+        } else if s == "en" || s.starts_with("en-") {
+            Some(Lang::En)
+        } else {
+            None
+        }
+    }
+
+    /// The preferred language of an `Accept-Language` header: the first of zh/en by
+    /// weight; None when it names neither.
+    pub fn from_accept_language(header: &str) -> Option<Lang> {
+        let mut tags: Vec<(f32, usize, Lang)> = header
+            .split(',')
+            .enumerate()
+            .filter_map(|(i, part)| {
+                let mut bits = part.split(';');
+                let lang = Lang::parse(bits.next()?)?;
+                let q = bits
+                    .filter_map(|b| b.trim().strip_prefix("q="))
+                    .find_map(|q| q.trim().parse::<f32>().ok())
+                    .unwrap_or(1.0);
+                (q > 0.0).then_some((q, i, lang))
+            })
+            .collect();
+        tags.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        tags.first().map(|t| t.2)
+    }
+}
+
+/// What a missing key renders as: visible, and searched for by the tests.
+pub const MISSING: &str = "⟦?⟧";
+
+/// The text of `key` in `lang`.
+pub fn t(lang: Lang, key: &str) -> &'static str {
+    match INDEX.get(key) {
+        Some((zh, en)) => match lang {
+            Lang::Zh => zh,
+            Lang::En => en,
+        },
+        None => {
+            tracing::warn!(key, "missing page string");
+            MISSING
+        }
+    }
+}
+
+/// The text of `key` with `{name}` placeholders filled in.
+pub fn tf(lang: Lang, key: &str, args: &[(&str, &str)]) -> String {
+    args.iter().fold(t(lang, key).to_owned(), |s, (k, v)| s.replace(&format!("{{{k}}}"), v))
+}
+
+/// Whether the catalogue has `key`.
+pub fn has(key: &str) -> bool {
+    INDEX.contains_key(key)
+}
+
+static INDEX: LazyLock<HashMap<&'static str, (&'static str, &'static str)>> =
+    LazyLock::new(|| CATALOGUE.iter().map(|(k, zh, en)| (*k, (*zh, *en))).collect());
+
+/// key → (Simplified Chinese, English).
+#[rustfmt::skip]
+pub static CATALOGUE: &[(&str, &str, &str)] = &[
+    ("app.name", "云贵班服务平台", "Yungui Class Portal"),
+    ("app.footer", "长兴—织金东西部协作 · 定向就业班", "Changxing–Zhijin East–West collaboration · targeted-employment classes"),
+    ("nav.other_lang", "English", "中文"),
+    ("nav.other_lang_code", "en", "zh"),
+    ("nav.logout", "退出", "Sign out"),
+    ("nav.signed_in_as", "当前用户：", "Signed in as "),
+    ("common.back_to_login", "返回登录", "Back to sign in"),
+    ("common.not_yet", "暂无", "Not yet"),
+    ("common.forbidden", "没有权限", "Not allowed"),
+    ("login.title", "登录", "Sign in"),
+    ("login.lead", "学生、学校老师和企业人员请用自己的账号登录。", "Students, school staff and enterprise staff sign in with their own account."),
+    ("login.login", "账号", "Login"),
+    ("login.password", "密码", "Password"),
+    ("login.submit", "登录", "Sign in"),
+    ("login.forgot", "忘记密码？", "Forgot your password?"),
+    ("login.error", "账号或密码不正确，请再试一次。", "Wrong login or password. Please try again."),
+    ("login.locked", "尝试次数太多，该账号暂时锁定，请 {n} 分钟后再试。", "Too many attempts: this login is locked for now. Try again in {n} minutes."),
+    ("login.password_set", "密码已设置，请用新密码登录。", "Your password is set. Sign in with it."),
+    ("login.signed_out", "您已安全退出。", "You are signed out."),
+    ("login.expired", "登录已过期，请重新登录。", "Your session has ended. Please sign in again."),
+    ("forgot.title", "找回密码", "Forgot password"),
+    ("forgot.lead", "输入您的账号或邮箱，我们会把重置密码的链接发到您登记的邮箱。", "Enter your login or email address and we will email you a link to reset your password."),
+    ("forgot.field", "账号或邮箱", "Login or email"),
+    ("forgot.submit", "发送链接", "Send link"),
+    ("forgot.sent", "如果该账号存在并登记了邮箱，重置链接已经发出，2 小时内有效。", "If the account exists and has an email address, a link is on its way. It works for 2 hours."),
+    ("forgot.no_email", "没有登记邮箱？请联系学校老师帮您重置密码。", "No email address on file? Ask your school to reset your password."),
+    ("forgot.again", "重新申请链接", "Ask for a new link"),
+    ("password.activate_title", "设置密码", "Set your password"),
+    ("password.activate_lead", "欢迎！请为您的账号设置密码。", "Welcome! Choose a password for your account."),
+    ("password.reset_title", "重置密码", "Reset your password"),
+    ("password.reset_lead", "请设置新密码。", "Choose a new password."),
+    ("password.new", "新密码", "New password"),
+    ("password.confirm", "再次输入新密码", "New password again"),
+    ("password.rule", "至少 10 个字符。", "At least 10 characters."),
+    ("password.submit", "保存密码", "Save password"),
+    ("password.mismatch", "两次输入的密码不一致。", "The two passwords are not the same."),
+    ("password.too_short", "密码至少需要 10 个字符。", "Passwords need at least 10 characters."),
+    ("password.bad_link", "链接无效、已经用过或已过期，请重新申请。", "This link is invalid, already used or expired. Please ask for a new one."),
+    ("me.title", "我的状态", "My status"),
+    ("me.hello", "你好，", "Hello, "),
+    ("me.as_of", "数据截至 {date}", "As of {date}"),
+    ("me.year_of", "第 {n} 学年（共 {of} 学年）", "Year {n} of {of}"),
+    ("me.studies", "学籍信息", "My studies"),
+    ("me.programme", "项目", "Programme"),
+    ("me.school", "学校", "School"),
+    ("me.major", "专业", "Major"),
+    ("me.class", "班级", "Class"),
+    ("me.study_year", "学年", "Study year"),
+    ("me.origin", "生源地", "Home county"),
+    ("me.enterprise", "意向企业", "Intended employer"),
+    ("me.money", "补助", "Subsidies"),
+    ("me.paid", "已发放", "Paid so far"),
+    ("me.next", "下一笔", "Next payment"),
+    ("me.next_none", "目前没有待发放的款项。", "No payment is scheduled."),
+    ("me.by_item", "分项明细", "By item"),
+    ("me.item", "项目", "Item"),
+    ("me.entitled", "应发", "Entitled"),
+    ("me.paid_col", "已发", "Paid"),
+    ("me.attention", "需要注意的款项", "Payments that need attention"),
+    ("me.due", "应发日期", "Due"),
+    ("me.timeline", "我的经历", "My timeline"),
+    ("me.internship", "实习", "Internship"),
+    ("me.internship_none", "还没有实习安排。最后一学年开始前，学校会和企业一起安排。", "No internship yet. Your school arranges it with the enterprise before your last year."),
+    ("me.placement", "就业", "Job after graduation"),
+    ("me.placement_none", "还没有就业记录。毕业时学校会优先推荐你到意向企业工作。", "No job recorded yet. At graduation your school first recommends you to your intended employer."),
+    ("me.position", "岗位", "Position"),
+    ("me.dates", "时间", "Dates"),
+    ("me.employer", "单位", "Employer"),
+    ("me.salary", "月薪", "Monthly pay"),
+    ("me.supervisor", "企业指导老师", "Supervisor"),
+    ("me.outcome", "去向", "Outcome"),
+    ("me.contact", "有问题找谁", "Who to contact"),
+    ("me.contact_text", "补助、学籍或实习有疑问，请联系班主任或学校学籍管理老师：", "Questions about money, your studies or your internship? Ask your class teacher or the registrar at:"),
+    ("state.enrolled", "在读", "Studying"),
+    ("state.suspended", "休学", "Suspended"),
+    ("state.withdrawn", "已退学", "Withdrawn"),
+    ("state.expelled", "已开除学籍", "Expelled"),
+    ("state.graduated", "已毕业", "Graduated"),
+    ("item.education_fund", "教育经费", "Education funds"),
+    ("item.living_allowance", "生活补助", "Living allowance"),
+    ("item.travel_fare", "往返路费", "Round-trip fare"),
+    ("inst.scheduled", "待发放", "Scheduled"),
+    ("inst.held", "暂缓发放", "Held"),
+    ("inst.cancelled", "已取消", "Cancelled"),
+    ("inst.batched", "发放中", "Being paid"),
+    ("inst.paid", "已发放", "Paid"),
+    ("inst.failed", "支付失败", "Payment failed"),
+    ("work.planned", "已安排", "Planned"),
+    ("work.active", "进行中", "In progress"),
+    ("work.completed", "已完成", "Completed"),
+    ("work.terminated", "已终止", "Ended early"),
+    ("work.proposed", "待企业确认", "Waiting for the employer"),
+    ("work.confirmed", "企业已确认", "Confirmed by the employer"),
+    ("work.declined", "企业未接收", "Declined by the employer"),
+    ("work.recorded", "已登记", "Recorded"),
+    ("work.left", "已离职", "Left"),
+    ("outcome.intended_enterprise", "到意向企业就业", "Working at the intended employer"),
+    ("outcome.other_enterprise", "到其他企业就业", "Working at another employer"),
+    ("outcome.further_study", "继续升学", "Further study"),
+    ("outcome.home_region", "回家乡就业", "Working in the home region"),
+    ("outcome.not_employed", "暂未就业", "Not employed yet"),
+    ("timeline.applied", "提交报名", "Applied"),
+    ("timeline.verified", "资格审核通过", "Eligibility verified"),
+    ("timeline.admitted", "被录取", "Admitted"),
+    ("timeline.enroll", "入学报到", "Enrolled"),
+    ("timeline.advance", "升入第 {n} 学年", "Moved up to year {n}"),
+    ("timeline.suspend", "休学", "Studies suspended"),
+    ("timeline.resume", "复学", "Resumed studies"),
+    ("timeline.withdraw", "退学", "Left the programme"),
+    ("timeline.expel", "开除学籍", "Expelled"),
+    ("timeline.transfer", "转专业或转学", "Changed major or school"),
+    ("timeline.graduate", "毕业", "Graduated"),
+    ("timeline.reverse", "更正了一条记录", "A record was corrected"),
+    ("timeline.today", "今天", "Today"),
+    ("timeline.viewing", "查看的日期", "The day you are viewing"),
+    ("staff.registrar_title", "学籍与补助管理", "Registrar"),
+    ("staff.admin_title", "项目管理", "Administrator"),
+    ("staff.origin_title", "生源地工作台", "Origin county"),
+    ("staff.enterprise_title", "企业工作台", "Enterprise"),
+    ("staff.hello", "您好，", "Hello, "),
+    ("staff.students", "学生名单", "Students"),
+    ("staff.enterprise_students", "与贵企业相关的学生", "Students linked to your enterprise"),
+    ("staff.search", "按姓名查找", "Search by name"),
+    ("staff.search_submit", "查找", "Search"),
+    ("staff.total", "共 {n} 人", "{n} students"),
+    ("staff.year_n", "第 {n} 学年", "Year {n}"),
+    ("staff.none", "没有找到学生。", "No students found."),
+    ("staff.page", "第 {p} / {n} 页", "Page {p} of {n}"),
+    ("staff.prev", "上一页", "Previous"),
+    ("staff.next", "下一页", "Next"),
+    ("staff.api_docs", "接口文档（API）", "API documentation"),
+    ("staff.coming", "统计图表、名单导入和发放批次页面即将上线；现在可以通过接口使用这些功能。", "Dashboards, list imports and payment batches are coming to these pages; they work through the API today."),
+    ("col.name", "姓名", "Name"),
+    ("col.national_id", "身份证号", "National ID"),
+    ("col.class", "班级", "Class"),
+    ("col.year", "学年", "Year"),
+    ("col.state", "状态", "Status"),
+];
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashSet;
+
+    use super::*;
+
+    /// Every `t("…")` key in a template text.
+    fn keys_in(text: &str) -> Vec<String> {
+        text.match_indices("t(\"")
+            .filter(|(i, _)| {
+                // `t(` alone, not the tail of another name such as `list(`.
+                *i == 0 || !text.as_bytes()[i - 1].is_ascii_alphanumeric() && text.as_bytes()[i - 1] != b'_'
+            })
+            .filter_map(|(i, m)| text[i + m.len()..].split_once('"').map(|(k, _)| k.to_owned()))
+            .collect()
+    }
+
+    #[test]
+    fn every_key_a_template_uses_is_in_the_catalogue_in_both_languages() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("templates");
+        let mut seen = 0;
+        for entry in std::fs::read_dir(&dir).expect("templates folder") {
+            let path = entry.expect("entry").path();
+            let text = std::fs::read_to_string(&path).expect("template text");
+            for key in keys_in(&text) {
+                seen += 1;
+                let (zh, en) = INDEX
+                    .get(key.as_str())
+                    .copied()
+                    .unwrap_or_else(|| panic!("{} uses t(\"{key}\"), which is not in the catalogue", path.display()));
+                assert!(!zh.trim().is_empty() && !en.trim().is_empty(), "{key} is empty in one language");
+            }
+        }
+        assert!(seen > 20, "the scan found only {seen} keys: is the pattern still right?");
+    }
+
+    #[test]
+    fn keys_are_unique_and_every_text_is_filled_in() {
+        let mut keys = HashSet::new();
+        for (k, zh, en) in CATALOGUE {
+            assert!(keys.insert(*k), "{k} appears twice");
+            assert!(!zh.trim().is_empty() && !en.trim().is_empty(), "{k} is empty in one language");
+        }
+    }
+
+    #[test]
+    fn placeholders_match_across_languages() {
+        for (k, zh, en) in CATALOGUE {
+            let names = |s: &str| {
+                let mut v: Vec<String> =
+                    s.split('{').skip(1).filter_map(|p| p.split_once('}').map(|(n, _)| n.to_owned())).collect();
+                v.sort();
+                v
+            };
+            assert_eq!(names(zh), names(en), "{k}");
+        }
+    }
+
+    #[test]
+    fn accept_language_picks_the_heaviest_of_chinese_and_english() {
+        assert_eq!(Lang::from_accept_language("en-US,en;q=0.9"), Some(Lang::En));
+        assert_eq!(Lang::from_accept_language("zh-CN,zh;q=0.9,en;q=0.8"), Some(Lang::Zh));
+        assert_eq!(Lang::from_accept_language("fr;q=1, en;q=0.5, zh;q=0.7"), Some(Lang::Zh));
+        assert_eq!(Lang::from_accept_language("de, fr"), None);
+        assert_eq!(Lang::from_accept_language("en;q=0"), None);
+    }
+
+    #[test]
+    fn a_missing_key_is_visible_and_placeholders_fill_in() {
+        assert_eq!(t(Lang::En, "no.such.key"), MISSING);
+        assert_eq!(tf(Lang::En, "me.year_of", &[("n", "2"), ("of", "3")]), "Year 2 of 3");
+        assert_eq!(tf(Lang::Zh, "staff.total", &[("n", "7")]), "共 7 人");
+    }
+}

@@ -1,0 +1,19 @@
+//! Real-browser tests: Chromium (headless, through chromedriver) drives the pages as a
+//! person on a 360 px phone would, and leaves screenshots in `target/screenshots/`.
+//!
+//! Ignored by a plain `cargo test`; `.ci/browser` installs Chromium and runs them with
+//! `YUNGUI_BROWSER=1 … -- --include-ignored`.
+
+// The API suite's harness, shared as it is.
+#[allow(dead_code)]
+#[path = "../api/fixtures.rs"]
+mod fixtures;
+#[allow(dead_code)]
+#[path = "../api/helpers.rs"]
+mod helpers;
+#[allow(dead_code)]
+#[path = "../api/world.rs"]
+mod world;
+
+mod driver;
+mod student;
