@@ -156,43 +156,48 @@ pub fn plan(intake_year: i32, study_years: i32, items: &[ItemPolicy]) -> Result<
 pub enum Standing {
     /// Payable from its due date.
     Payable,
-    /// Due while suspended and not yet resumed: held since the suspension.
-    Held { since: NaiveDate },
-    /// Due while suspended, resumed since: payable from the resume date.
+    /// Not payable yet: `suspended` (since the suspension) or `awaiting_promotion` (the
+    /// student has not reached the installment's study year).
+    Held { code: &'static str, since: NaiveDate },
+    /// Payable from a later date: when the student resumed or reached the study year.
     Rescheduled { to: NaiveDate },
     /// Not owed: due after leaving (or before arriving, or after graduating).
     Cancelled { code: &'static str, on: NaiveDate },
 }
 
-/// Decides an installment due on `due` from the student's effective timeline: the
-/// (effective date, state after) of every event not reversed, in order, starting with
-/// the enrolment.
-pub fn standing(due: NaiveDate, timeline: &[(NaiveDate, StudentState)]) -> Standing {
-    let Some((enrolled_on, _)) = timeline.first() else {
+/// One step of a student's effective history: from `date` on, `state` in study `year`.
+pub type Step = (NaiveDate, StudentState, i32);
+
+/// Decides an installment of study year `year` due on `due` from the student's
+/// effective timeline (every event not reversed, oldest first, starting with the
+/// enrolment). An installment is paid while the student is enrolled and has reached its
+/// study year; one that falls due before that waits for it, unless the student leaves.
+pub fn standing(due: NaiveDate, year: i32, timeline: &[Step]) -> Standing {
+    let Some((enrolled_on, _, _)) = timeline.first() else {
         return Standing::Cancelled { code: "not_enrolled", on: due };
     };
     if due < *enrolled_on {
         return Standing::Cancelled { code: "before_enrolment", on: *enrolled_on };
     }
-    // The last event on or before the due date decides.
-    let idx = timeline.iter().rposition(|(d, _)| *d <= due).unwrap_or(0);
-    let (since, state) = timeline[idx];
-    match state {
-        StudentState::Enrolled => Standing::Payable,
-        StudentState::Withdrawn => Standing::Cancelled { code: "withdrawn", on: since },
-        StudentState::Expelled => Standing::Cancelled { code: "expelled", on: since },
-        StudentState::Graduated => Standing::Cancelled { code: "graduated", on: since },
-        StudentState::Suspended => {
-            // What came after the suspension: a resume reschedules, leaving cancels.
-            let later = timeline[idx + 1..].iter().find(|(_, s)| *s != StudentState::Suspended);
-            match later {
-                None => Standing::Held { since },
-                Some((d, StudentState::Enrolled)) => Standing::Rescheduled { to: *d },
-                Some((d, StudentState::Withdrawn)) => Standing::Cancelled { code: "withdrawn", on: *d },
-                Some((d, StudentState::Expelled)) => Standing::Cancelled { code: "expelled", on: *d },
-                Some((d, _)) => Standing::Cancelled { code: "graduated", on: *d },
+    // The last event on or before the due date decides where the student stands then.
+    let idx = timeline.iter().rposition(|(d, _, _)| *d <= due).unwrap_or(0);
+    for (k, (date, state, reached)) in timeline.iter().enumerate().skip(idx) {
+        let from = if k == idx { due } else { *date };
+        match state {
+            StudentState::Withdrawn => return Standing::Cancelled { code: "withdrawn", on: *date },
+            StudentState::Expelled => return Standing::Cancelled { code: "expelled", on: *date },
+            StudentState::Graduated => return Standing::Cancelled { code: "graduated", on: *date },
+            StudentState::Enrolled if *reached >= year => {
+                return if k == idx { Standing::Payable } else { Standing::Rescheduled { to: from } };
             }
+            _ => {}
         }
+    }
+    // Nothing yet makes it payable: say why it waits.
+    let (since, state, _) = timeline[timeline.len() - 1];
+    match state {
+        StudentState::Suspended => Standing::Held { code: "suspended", since },
+        _ => Standing::Held { code: "awaiting_promotion", since: due },
     }
 }
 

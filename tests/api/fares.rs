@@ -103,7 +103,10 @@ async fn an_enterprise_confirms_only_its_own_students_fares_and_only_once() {
     assert!(again["detail"].as_str().unwrap().contains("ICBC-20200112-001"), "{again}");
     assert_eq!(ledger(&w, ids[0]).await.len(), 1, "a second confirmation writes nothing");
 
-    // A registrar of the student's school records one; another school's registrar may not.
+    // A registrar of the student's school records one (the student is in year 2 by then);
+    // another school's registrar may not.
+    let body = serde_json::json!({"action": "advance", "effective_date": "2020-09-01"});
+    assert_json(w.transition(&w.registrar_a, &s, body).await, StatusCode::OK).await;
     let recorded =
         assert_json(confirm(&w, &w.registrar_a, ids[1], "2021-01-08", "现金收据 0042").await, StatusCode::OK).await;
     assert_eq!(recorded["state"], "paid");

@@ -12,7 +12,8 @@ async fn all_pages(app: &TestApp, token: &str, path: &str) -> Vec<Value> {
     let mut out = Vec::new();
     for page in 1.. {
         let sep = if path.contains('?') { '&' } else { '?' };
-        let body = assert_json(app.get(&format!("{path}{sep}limit=200&page={page}"), token).await, StatusCode::OK).await;
+        let body =
+            assert_json(app.get(&format!("{path}{sep}limit=200&page={page}"), token).await, StatusCode::OK).await;
         let items = body["items"].as_array().cloned().unwrap_or_default();
         let done = items.len() < 200;
         out.extend(items);
@@ -28,7 +29,8 @@ async fn the_synthetic_cohort_through_three_years_is_paid_exactly_the_seed_figur
     let app = spawn_app().await;
     demo::load(&app.state.db, &app.state.vault).await.expect("demo data");
     let admin = app.token_for("admin", DEMO_PASSWORD).await;
-    let registrars = [app.token_for("registrar.zj", DEMO_PASSWORD).await, app.token_for("registrar.js", DEMO_PASSWORD).await];
+    let registrars =
+        [app.token_for("registrar.zj", DEMO_PASSWORD).await, app.token_for("registrar.js", DEMO_PASSWORD).await];
     let hr = [app.token_for("hr.1", DEMO_PASSWORD).await, app.token_for("hr.2", DEMO_PASSWORD).await];
     let mut hr_enterprise = Vec::new();
     for t in &hr {
@@ -44,11 +46,19 @@ async fn the_synthetic_cohort_through_three_years_is_paid_exactly_the_seed_figur
             // Students recruited without a bank card get one from their registrar.
             if s["bank_card"].is_null() {
                 let card = yungui_domain::synthetic::bank_card(students as u64 * 7 + k as u64);
-                assert_json(app.patch_json(&format!("/api/v1/students/{id}"), reg, &json!({"bank_card": card})).await, StatusCode::OK).await;
+                assert_json(
+                    app.patch_json(&format!("/api/v1/students/{id}"), reg, &json!({"bank_card": card})).await,
+                    StatusCode::OK,
+                )
+                .await;
             }
             for (action, date) in [("advance", "2020-09-01"), ("advance", "2021-09-01"), ("graduate", "2022-07-01")] {
                 let body = json!({"action": action, "effective_date": date});
-                assert_json(app.post_json(&format!("/api/v1/students/{id}/transitions"), reg, &body).await, StatusCode::OK).await;
+                assert_json(
+                    app.post_json(&format!("/api/v1/students/{id}/transitions"), reg, &body).await,
+                    StatusCode::OK,
+                )
+                .await;
             }
         }
     }
@@ -56,11 +66,23 @@ async fn the_synthetic_cohort_through_three_years_is_paid_exactly_the_seed_figur
 
     // The fund pays through one batch per school: maker, checker, bank file, bank results.
     for reg in &registrars {
-        let batch = assert_json(app.post_json("/api/v1/disbursement-batches", reg, &json!({"cutoff_date": "2022-06-30"})).await, StatusCode::CREATED).await;
+        let batch = assert_json(
+            app.post_json("/api/v1/disbursement-batches", reg, &json!({"cutoff_date": "2022-06-30"})).await,
+            StatusCode::CREATED,
+        )
+        .await;
         assert!(batch["skipped"].as_array().unwrap().is_empty(), "{}", batch["skipped"]);
         let id = batch["id"].as_str().unwrap();
-        assert_json(app.post_json(&format!("/api/v1/disbursement-batches/{id}/approve"), &admin, &json!({})).await, StatusCode::OK).await;
-        let file = send(app.request(Method::GET, &format!("/api/v1/disbursement-batches/{id}/payment-file?format=csv")).bearer_auth(reg)).await;
+        assert_json(
+            app.post_json(&format!("/api/v1/disbursement-batches/{id}/approve"), &admin, &json!({})).await,
+            StatusCode::OK,
+        )
+        .await;
+        let file = send(
+            app.request(Method::GET, &format!("/api/v1/disbursement-batches/{id}/payment-file?format=csv"))
+                .bearer_auth(reg),
+        )
+        .await;
         assert_eq!(file.status(), StatusCode::OK);
         let text = file.text().await.unwrap();
         let mut results = String::from("line_id,status,bank_reference,reason\n");
@@ -85,14 +107,26 @@ async fn the_synthetic_cohort_through_three_years_is_paid_exactly_the_seed_figur
         for fare in all_pages(&app, reg, "/api/v1/travel-fares?state=outstanding").await {
             let ent = fare["enterprise_id"].as_str().unwrap_or_default();
             let who = hr_enterprise.iter().position(|e| e == ent).map(|i| &hr[i]).unwrap_or(reg);
-            let body = json!({"paid_on": fare["due_date"], "reference": format!("TF-{}", fare["id"].as_str().unwrap())});
-            assert_json(app.post_json(&format!("/api/v1/travel-fares/{}/confirm", fare["id"].as_str().unwrap()), who, &body).await, StatusCode::OK).await;
+            let body =
+                json!({"paid_on": fare["due_date"], "reference": format!("TF-{}", fare["id"].as_str().unwrap())});
+            assert_json(
+                app.post_json(&format!("/api/v1/travel-fares/{}/confirm", fare["id"].as_str().unwrap()), who, &body)
+                    .await,
+                StatusCode::OK,
+            )
+            .await;
         }
     }
 
     let report = assert_json(app.get("/api/v1/reports/subsidies", &admin).await, StatusCode::OK).await;
     let paid = |payer: &str| -> i64 {
-        report["rows"].as_array().unwrap().iter().filter(|r| r["payer"] == payer).map(|r| r["paid_fen"].as_i64().unwrap()).sum()
+        report["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|r| r["payer"] == payer)
+            .map(|r| r["paid_fen"].as_i64().unwrap())
+            .sum()
     };
     assert_eq!(paid("fund"), 146 * 3 * 1_000_000, "4,380,000 CNY from the fund");
     assert_eq!(paid("enterprise"), 146 * 3 * 150_000, "657,000 CNY in fares");
@@ -102,7 +136,11 @@ async fn the_synthetic_cohort_through_three_years_is_paid_exactly_the_seed_figur
     // And per student, from the ledger.
     for reg in &registrars {
         for s in all_pages(&app, reg, "/api/v1/students?state=graduated").await {
-            let v = assert_json(app.get(&format!("/api/v1/students/{}/subsidies", s["id"].as_str().unwrap()), reg).await, StatusCode::OK).await;
+            let v = assert_json(
+                app.get(&format!("/api/v1/students/{}/subsidies", s["id"].as_str().unwrap()), reg).await,
+                StatusCode::OK,
+            )
+            .await;
             assert_eq!(v["summary"]["paid_fen"], 3_450_000, "30,000 + 4,500 CNY for {}", s["name"]);
         }
     }

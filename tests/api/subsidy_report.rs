@@ -58,7 +58,9 @@ async fn the_subsidy_report_gives_hand_computed_figures() {
     assert_eq!(fig(&r, "travel_fare", "owed_fen"), 1_350_000);
     assert_eq!(fig(&r, "living_allowance", "owed_count"), 90);
     assert_eq!(r["totals"]["owed_fen"], 3 * 3_000_000 + 3 * 450_000);
-    assert_eq!(r["totals"]["scheduled_fen"], r["totals"]["owed_fen"]);
+    // Year 1 is payable; years 2 and 3 wait until the students are promoted.
+    assert_eq!(r["totals"]["scheduled_fen"], 3 * 1_000_000 + 3 * 150_000);
+    assert_eq!(r["totals"]["held_fen"], 3 * 2_000_000 + 3 * 300_000);
     assert_eq!(r["totals"]["paid_fen"], 0);
     let payers: Vec<(&str, &str)> = r["rows"]
         .as_array()
@@ -81,10 +83,13 @@ async fn the_subsidy_report_gives_hand_computed_figures() {
     let r = report(&w, &w.admin, "").await;
     assert_eq!((fig(&r, "travel_fare", "paid_fen"), fig(&r, "travel_fare", "paid_count")), (2 * 150_000, 2));
     assert_eq!(fig(&r, "travel_fare", "owed_fen"), 1_350_000, "paid money is still money owed");
-    assert_eq!(fig(&r, "travel_fare", "scheduled_fen"), 1_350_000 - 300_000);
+    assert_eq!(fig(&r, "travel_fare", "scheduled_fen"), 3 * 150_000 - 300_000);
     assert_eq!(fig(&r, "education_fund", "paid_fen"), 0);
 
-    // The third student withdraws on 2020-11-03: everything due from that day is cancelled.
+    // The third student reaches year 2, then withdraws on 2020-11-03: everything due from
+    // that day is cancelled.
+    let body = json!({ "action": "advance", "effective_date": "2020-09-01" });
+    assert_json(w.transition(&w.registrar_a, &s[2], body).await, StatusCode::OK).await;
     let body = json!({ "action": "withdraw", "effective_date": "2020-11-03", "reason": "family moved" });
     assert_json(w.transition(&w.registrar_a, &s[2], body).await, StatusCode::OK).await;
     let from = chrono::NaiveDate::from_ymd_opt(2020, 11, 3).unwrap();
@@ -155,7 +160,7 @@ async fn the_subsidy_report_downloads_as_csv_with_a_bom() {
     let text = std::str::from_utf8(&bytes[3..]).unwrap();
     let lines: Vec<&str> = text.lines().collect();
     assert!(lines[0].starts_with("item,payer,owed_count,owed_fen,paid_count,paid_fen,"), "{}", lines[0]);
-    assert!(lines.contains(&"travel_fare,enterprise,3,450000,0,0,3,450000,0,0,0,0,0,0,0,0"), "{text}");
+    assert!(lines.contains(&"travel_fare,enterprise,3,450000,0,0,1,150000,2,300000,0,0,0,0,0,0"), "{text}");
     assert!(lines.last().unwrap().starts_with("total,,39,3450000,"), "{text}");
     let bad = w.app.get("/api/v1/reports/subsidies?format=pdf", &w.registrar_a).await;
     assert_problem(bad, StatusCode::BAD_REQUEST, "invalid_query").await;

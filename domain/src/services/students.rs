@@ -311,10 +311,10 @@ struct Snap {
     major: Uuid,
 }
 
-/// The (effective date, state after) of every event still in force, oldest first: what
-/// the subsidy rules read.
-pub fn effective_timeline(evts: &[student_event::Model]) -> Result<Vec<(NaiveDate, StudentState)>, DomainError> {
-    Ok(stack_of(evts)?.into_iter().map(|s| (s.date, s.state)).collect())
+/// The (effective date, state after, study year after) of every event still in force,
+/// oldest first: what the subsidy rules read.
+pub fn effective_timeline(evts: &[student_event::Model]) -> Result<Vec<crate::subsidy::Step>, DomainError> {
+    Ok(stack_of(evts)?.into_iter().map(|s| (s.date, s.state, s.year)).collect())
 }
 
 /// The events of a student, oldest first.

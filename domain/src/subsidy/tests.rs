@@ -68,64 +68,93 @@ fn bad_items_are_refused() {
 
 #[test]
 fn standing_follows_the_history() {
-    let enrol = (d(2019, 9, 1), Enrolled);
-    type Timeline = Vec<(NaiveDate, crate::lifecycle::StudentState)>;
-    let cases: Vec<(&str, Timeline, NaiveDate, Standing)> = vec![
-        ("active", vec![enrol], d(2019, 10, 10), Standing::Payable),
+    let enrol = (d(2019, 9, 1), Enrolled, 1);
+    let cases: Vec<(&str, Vec<Step>, NaiveDate, i32, Standing)> = vec![
+        ("active", vec![enrol], d(2019, 10, 10), 1, Standing::Payable),
         (
             "before enrolment",
             vec![enrol],
             d(2019, 8, 10),
+            1,
             Standing::Cancelled { code: "before_enrolment", on: d(2019, 9, 1) },
         ),
         (
             "suspended now",
-            vec![enrol, (d(2019, 11, 1), Suspended)],
+            vec![enrol, (d(2019, 11, 1), Suspended, 1)],
             d(2019, 12, 10),
-            Standing::Held { since: d(2019, 11, 1) },
+            1,
+            Standing::Held { code: "suspended", since: d(2019, 11, 1) },
         ),
-        ("due before suspension", vec![enrol, (d(2019, 11, 1), Suspended)], d(2019, 10, 10), Standing::Payable),
+        ("due before suspension", vec![enrol, (d(2019, 11, 1), Suspended, 1)], d(2019, 10, 10), 1, Standing::Payable),
         (
             "resumed",
-            vec![enrol, (d(2019, 11, 1), Suspended), (d(2020, 3, 1), Enrolled)],
+            vec![enrol, (d(2019, 11, 1), Suspended, 1), (d(2020, 3, 1), Enrolled, 1)],
             d(2019, 12, 10),
+            1,
             Standing::Rescheduled { to: d(2020, 3, 1) },
         ),
         (
             "after resume",
-            vec![enrol, (d(2019, 11, 1), Suspended), (d(2020, 3, 1), Enrolled)],
+            vec![enrol, (d(2019, 11, 1), Suspended, 1), (d(2020, 3, 1), Enrolled, 1)],
             d(2020, 3, 10),
+            1,
             Standing::Payable,
         ),
         (
             "withdrawn",
-            vec![enrol, (d(2020, 11, 3), Withdrawn)],
+            vec![enrol, (d(2020, 11, 3), Withdrawn, 1)],
             d(2020, 12, 10),
+            1,
             Standing::Cancelled { code: "withdrawn", on: d(2020, 11, 3) },
         ),
-        ("withdrawn later", vec![enrol, (d(2020, 11, 3), Withdrawn)], d(2020, 11, 2), Standing::Payable),
+        ("withdrawn later", vec![enrol, (d(2020, 11, 3), Withdrawn, 1)], d(2020, 11, 2), 1, Standing::Payable),
         (
             "withdrawn on the due date",
-            vec![enrol, (d(2020, 11, 10), Withdrawn)],
+            vec![enrol, (d(2020, 11, 10), Withdrawn, 1)],
             d(2020, 11, 10),
+            1,
             Standing::Cancelled { code: "withdrawn", on: d(2020, 11, 10) },
         ),
         (
             "expelled while suspended",
-            vec![enrol, (d(2019, 11, 1), Suspended), (d(2020, 1, 5), Expelled)],
+            vec![enrol, (d(2019, 11, 1), Suspended, 1), (d(2020, 1, 5), Expelled, 1)],
             d(2019, 12, 10),
+            1,
             Standing::Cancelled { code: "expelled", on: d(2020, 1, 5) },
         ),
         (
             "graduated",
-            vec![enrol, (d(2022, 6, 1), Graduated)],
+            vec![enrol, (d(2022, 6, 1), Graduated, 3)],
             d(2022, 6, 10),
+            3,
             Standing::Cancelled { code: "graduated", on: d(2022, 6, 1) },
         ),
-        ("no history", vec![], d(2019, 10, 10), Standing::Cancelled { code: "not_enrolled", on: d(2019, 10, 10) }),
+        ("no history", vec![], d(2019, 10, 10), 1, Standing::Cancelled { code: "not_enrolled", on: d(2019, 10, 10) }),
+        (
+            "year 2 money waits for year 2",
+            vec![enrol],
+            d(2020, 9, 10),
+            2,
+            Standing::Held { code: "awaiting_promotion", since: d(2020, 9, 10) },
+        ),
+        (
+            "promoted late",
+            vec![enrol, (d(2020, 9, 20), Enrolled, 2)],
+            d(2020, 9, 10),
+            2,
+            Standing::Rescheduled { to: d(2020, 9, 20) },
+        ),
+        ("promoted in time", vec![enrol, (d(2020, 9, 1), Enrolled, 2)], d(2020, 9, 10), 2, Standing::Payable),
+        (
+            "never promoted, then left",
+            vec![enrol, (d(2020, 10, 1), Withdrawn, 1)],
+            d(2020, 9, 10),
+            2,
+            Standing::Cancelled { code: "withdrawn", on: d(2020, 10, 1) },
+        ),
     ];
-    for (name, timeline, due, expected) in cases {
-        assert_eq!(standing(due, &timeline), expected, "{name}");
+    for (name, timeline, due, year, expected) in cases {
+        assert_eq!(standing(due, year, &timeline), expected, "{name}");
     }
 }
 

@@ -127,10 +127,11 @@ fn target(i: &installment::Model, st: Standing, last_failure: Option<&str>) -> T
     let (state_, due, code, detail) = match st {
         Standing::Payable => (state::SCHEDULED, i.original_due_date, None, None),
         Standing::Rescheduled { to } => {
-            (state::SCHEDULED, to.max(i.original_due_date), Some("rescheduled"), Some(format!("resumed on {to}")))
+            (state::SCHEDULED, to.max(i.original_due_date), Some("rescheduled"), Some(format!("{to}")))
         }
-        Standing::Held { since } => {
-            (state::HELD, i.original_due_date, Some("suspended"), Some(format!("suspended since {since}")))
+        Standing::Held { code, since } => {
+            let detail = if code == "suspended" { format!("{since}") } else { format!("study year {}", i.study_year) };
+            (state::HELD, i.original_due_date, Some(code), Some(detail))
         }
         Standing::Cancelled { code, on } => (state::CANCELLED, i.original_due_date, Some(code), Some(format!("{on}"))),
     };
@@ -182,7 +183,7 @@ pub async fn sync<C: ConnectionTrait>(db: &C, actor: &Actor, student_id: Uuid) -
     let mut ledger = Vec::new();
     for i in rows {
         let failure = (i.state == state::FAILED).then(|| i.reason_detail.clone().unwrap_or_default());
-        let t = target(&i, subsidy::standing(i.original_due_date, &timeline), failure.as_deref());
+        let t = target(&i, subsidy::standing(i.original_due_date, i.study_year, &timeline), failure.as_deref());
         let same = i.state == t.state
             && i.due_date == t.due_date
             && i.reason_code.as_deref() == t.reason_code

@@ -14,7 +14,7 @@ use crate::{Actor, DomainError};
 /// A reason in both languages of the service.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Reason {
-    /// Machine code: suspended, rescheduled, withdrawn, expelled, graduated, before_enrolment, manual_hold, no_enterprise, payment_failed.
+    /// Machine code: suspended, awaiting_promotion, rescheduled, withdrawn, expelled, graduated, before_enrolment, manual_hold, no_enterprise, payment_failed.
     pub code: String,
     /// Simplified Chinese.
     pub zh: String,
@@ -29,7 +29,10 @@ pub fn reason(code: &str, detail: Option<&str>) -> Reason {
         "suspended" => {
             (format!("暂停学业期间暂缓发放（{d}）"), format!("Held while your studies are suspended ({d})."))
         }
-        "rescheduled" => (format!("复学后补发（{d}）"), format!("Paid after you resumed your studies ({d}).")),
+        "rescheduled" => {
+            (format!("已顺延至 {d} 发放"), format!("Moved to {d}: it falls due once you are back in class."))
+        }
+        "awaiting_promotion" => (format!("升入下一学年后发放（{d}）"), format!("Paid once you are promoted ({d}).")),
         "withdrawn" => (format!("已退学，{d} 之后的款项取消"), format!("Cancelled: you left the programme on {d}.")),
         "expelled" => (format!("已被开除学籍，{d} 之后的款项取消"), format!("Cancelled: expelled on {d}.")),
         "graduated" => (format!("已于 {d} 毕业，之后的款项取消"), format!("Cancelled: you graduated on {d}.")),
