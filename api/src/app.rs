@@ -65,6 +65,7 @@ pub fn build_router(state: AppState) -> Router {
         .route("/metrics", axum::routing::get(crate::metrics::expose))
         .fallback(problem_fallback)
         .method_not_allowed_fallback(method_not_allowed)
+        .layer(axum::middleware::from_fn_with_state(state.clone(), crate::access::guard))
         .layer(axum::middleware::from_fn_with_state(state.clone(), crate::idempotency::idempotent))
         .layer(axum::middleware::from_fn_with_state(state.metrics.clone(), crate::metrics::track))
         .layer(axum::middleware::from_fn_with_state(state.limiter.clone(), crate::limits::limit))

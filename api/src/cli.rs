@@ -186,7 +186,7 @@ fn print_demo(
     logins: &[yungui_domain::services::demo::DemoLogin],
     addr: SocketAddr,
 ) -> std::io::Result<()> {
-    writeln!(out, "Demo data is loaded. Sign in at http://{addr}/api/v1/auth/login with:")?;
+    writeln!(out, "Demo data is loaded. Open http://{addr}/login and sign in as (API: POST /api/v1/auth/login):")?;
     for l in logins {
         writeln!(out, "  {:<16} {:<24} password: {}", l.role, l.login, l.password)?;
     }

@@ -147,12 +147,13 @@ pub async fn method_not_allowed(method: axum::http::Method, uri: axum::http::Uri
 /// limit, 408 from the timeout) into problem documents, so every error has one shape.
 pub async fn problem_for_bare_errors(resp: Response) -> Response {
     let status = resp.status();
-    let is_problem = resp
+    // Problem documents pass as they are, and so do the HTML error pages of the web pages.
+    let has_body_of_its_own = resp
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/problem+json"));
-    if is_problem || !(status.is_client_error() || status.is_server_error()) {
+        .is_some_and(|v| v.starts_with("application/problem+json") || v.starts_with("text/html"));
+    if has_body_of_its_own || !(status.is_client_error() || status.is_server_error()) {
         return resp;
     }
     let (code, detail) = match status {

@@ -1,5 +1,6 @@
 //! Yungui's HTTP API, pages and the `yungui` command.
 
+pub mod access;
 pub mod app;
 pub mod cli;
 pub mod config;

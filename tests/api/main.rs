@@ -10,9 +10,11 @@ mod helpers;
 mod world;
 
 mod access_tokens;
+mod authorization_matrix;
 mod batches;
 mod cli;
 mod cohorts;
+mod demo;
 mod fares;
 mod hardening;
 mod harness;

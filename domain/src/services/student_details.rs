@@ -84,6 +84,10 @@ pub async fn update(
 ) -> Result<StudentView, DomainError> {
     use crate::values::{BankCard, Email, PersonName, Phone};
     let is_self = matches!(actor.scope, Scope::Student(s) if s == id);
+    if actor.role == Role::Student && !is_self {
+        // Another student's record: not even its existence is told.
+        return Err(DomainError::NotFound("student"));
+    }
     if !is_self {
         require(actor, &[Role::Admin, Role::Registrar])?;
     }
