@@ -2,6 +2,7 @@
 //! enrolment, held while suspended, rescheduled on resume, cancelled on withdrawal, and
 //! restored when a mistaken change is reversed.
 
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::{Value, json};
 
 use crate::helpers::{StatusCode, assert_json};
@@ -97,6 +98,14 @@ async fn suspension_holds_resume_reschedules_and_a_reverse_restores() {
     let held: Vec<&Value> = v["installments"].as_array().unwrap().iter().filter(|i| i["state"] == "held").collect();
     assert_eq!(held.len(), 39 - 3, "everything from November on is held (Sep edu, Sep and Oct living are not)");
     assert_eq!(held[0]["reason"]["code"], "suspended");
+    // The student is told once (recorded as skipped: this student has no email address).
+    let told = yungui_domain::entities::notification::Entity::find()
+        .filter(yungui_domain::entities::notification::Column::Template.eq("subsidy_held"))
+        .all(&w.app.state.db)
+        .await
+        .unwrap();
+    assert_eq!(told.len(), 1, "{told:?}");
+    assert!(told[0].params.contains("暂缓发放") && told[0].params.contains("2019-11-01"), "{}", told[0].params);
     assert_json(
         w.transition(&w.registrar_a, &s, json!({"action": "resume", "effective_date": "2020-02-01"})).await,
         StatusCode::OK,

@@ -181,6 +181,8 @@ pub async fn sync<C: ConnectionTrait>(db: &C, actor: &Actor, student_id: Uuid) -
         .await?;
     let mut changed = 0;
     let mut ledger = Vec::new();
+    // Newly held installments, told to the student once per reason and day.
+    let mut newly_held: Vec<(String, String, i64)> = Vec::new();
     for i in rows {
         let failure = (i.state == state::FAILED).then(|| i.reason_detail.clone().unwrap_or_default());
         let t = target(&i, subsidy::standing(i.original_due_date, i.study_year, &timeline), failure.as_deref());
@@ -204,6 +206,9 @@ pub async fn sync<C: ConnectionTrait>(db: &C, actor: &Actor, student_id: Uuid) -
                 actor,
             ));
         }
+        if t.state == state::HELD && i.state != state::HELD {
+            newly_held.push((t.reason_code.unwrap_or("held").to_owned(), t.reason_detail.clone().unwrap_or_default(), i.amount_fen));
+        }
         let mut am: installment::ActiveModel = i.into();
         am.state = Set(t.state.to_owned());
         am.due_date = Set(t.due_date);
@@ -213,6 +218,7 @@ pub async fn sync<C: ConnectionTrait>(db: &C, actor: &Actor, student_id: Uuid) -
         am.update(db).await?;
         changed += 1;
     }
+    notify_held(db, student_id, &newly_held).await?;
     if !ledger.is_empty() {
         for chunk in ledger.chunks(500) {
             ledger_entry::Entity::insert_many(chunk.to_vec()).exec_without_returning(db).await?;
@@ -262,4 +268,26 @@ pub async fn totals_by_state<C: ConnectionTrait>(
         *out.entry(i.state).or_insert(0) += i.amount_fen;
     }
     Ok(out)
+}
+
+/// Tells the student, once per reason, that money is held and why. Waiting for the next
+/// study year is the normal course of things and is not announced.
+async fn notify_held<C: ConnectionTrait>(db: &C, student_id: Uuid, held: &[(String, String, i64)]) -> Result<(), DomainError> {
+    use std::collections::BTreeMap;
+    let mut by_reason: BTreeMap<(&str, &str), (usize, i64)> = BTreeMap::new();
+    for (code, detail, amount) in held.iter().filter(|h| h.0 != "awaiting_promotion") {
+        let e = by_reason.entry((code.as_str(), detail.as_str())).or_default();
+        e.0 += 1;
+        e.1 += amount;
+    }
+    for ((code, detail), (count, total)) in by_reason {
+        let words = views::reason(code, Some(detail));
+        let msg = super::outbox::Message {
+            template: "subsidy_held",
+            params: serde_json::json!({ "count": count, "total_fen": total, "reason_zh": words.zh, "reason_en": words.en }),
+            dedupe_key: format!("subsidy_held:{student_id}:{code}:{detail}"),
+        };
+        super::outbox::notify_users_where(db, "student", super::outbox::Anchor::Student(student_id), msg).await?;
+    }
+    Ok(())
 }
