@@ -2,6 +2,8 @@
 
 pub use sea_orm_migration::prelude::*;
 
+mod helpers;
+
 mod m20261123_000001_enrollment_core;
 mod m20261123_000002_subsidies;
 mod m20261123_000003_placements;
