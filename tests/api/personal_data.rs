@@ -84,13 +84,16 @@ async fn no_full_id_or_card_number_leaves_the_service_in_a_full_scenario() {
         assert_eq!(r.status(), StatusCode::OK, "{path}");
         seen += &r.text().await.unwrap();
     }
-    let batch = app.post_json("/api/v1/disbursement-batches", &registrar, &serde_json::json!({"cutoff_date": "2022-06-30"})).await;
+    let batch = app
+        .post_json("/api/v1/disbursement-batches", &registrar, &serde_json::json!({"cutoff_date": "2022-06-30"}))
+        .await;
     seen += &batch.text().await.unwrap();
     let batches: serde_json::Value = app.get("/api/v1/disbursement-batches", &registrar).await.json().await.unwrap();
     if let Some(b) = batches["items"].as_array().and_then(|a| a.first()) {
         let id = b["id"].as_str().unwrap();
         seen += &app.get(&format!("/api/v1/disbursement-batches/{id}"), &registrar).await.text().await.unwrap();
-        seen += &app.get(&format!("/api/v1/disbursement-batches/{id}/recipients"), &registrar).await.text().await.unwrap();
+        seen +=
+            &app.get(&format!("/api/v1/disbursement-batches/{id}/recipients"), &registrar).await.text().await.unwrap();
     }
     // Mail: every queued message is sent to the outbox folder and read back.
     let mut config = (*app.state.config).clone();
@@ -104,7 +107,12 @@ async fn no_full_id_or_card_number_leaves_the_service_in_a_full_scenario() {
     seen += &String::from_utf8_lossy(&logs.lock().unwrap());
 
     let leaks: Vec<&String> = secrets.iter().filter(|s| seen.contains(s.as_str())).collect();
-    println!("personal data: {} secrets checked against {} bytes of responses, mail and logs; {} found", secrets.len(), seen.len(), leaks.len());
+    println!(
+        "personal data: {} secrets checked against {} bytes of responses, mail and logs; {} found",
+        secrets.len(),
+        seen.len(),
+        leaks.len()
+    );
     assert!(leaks.is_empty(), "{} full numbers leaked", leaks.len());
     // The masked forms are there: the check looked at real data.
     assert!(seen.contains("**********"));

@@ -207,7 +207,11 @@ pub async fn sync<C: ConnectionTrait>(db: &C, actor: &Actor, student_id: Uuid) -
             ));
         }
         if t.state == state::HELD && i.state != state::HELD {
-            newly_held.push((t.reason_code.unwrap_or("held").to_owned(), t.reason_detail.clone().unwrap_or_default(), i.amount_fen));
+            newly_held.push((
+                t.reason_code.unwrap_or("held").to_owned(),
+                t.reason_detail.clone().unwrap_or_default(),
+                i.amount_fen,
+            ));
         }
         let mut am: installment::ActiveModel = i.into();
         am.state = Set(t.state.to_owned());
@@ -272,7 +276,11 @@ pub async fn totals_by_state<C: ConnectionTrait>(
 
 /// Tells the student, once per reason, that money is held and why. Waiting for the next
 /// study year is the normal course of things and is not announced.
-async fn notify_held<C: ConnectionTrait>(db: &C, student_id: Uuid, held: &[(String, String, i64)]) -> Result<(), DomainError> {
+async fn notify_held<C: ConnectionTrait>(
+    db: &C,
+    student_id: Uuid,
+    held: &[(String, String, i64)],
+) -> Result<(), DomainError> {
     use std::collections::BTreeMap;
     let mut by_reason: BTreeMap<(&str, &str), (usize, i64)> = BTreeMap::new();
     for (code, detail, amount) in held.iter().filter(|h| h.0 != "awaiting_promotion") {
