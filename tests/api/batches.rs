@@ -140,7 +140,8 @@ async fn a_batch_takes_exactly_the_due_fund_installments_and_lists_the_students_
     assert_problem(w.app.get(&one, &w.hr_1).await, StatusCode::FORBIDDEN, "forbidden").await;
     assert_problem(create(&w, &w.hr_1, "2020-01-31").await, StatusCode::FORBIDDEN, "forbidden").await;
     let student = w.student_token(&login).await;
-    assert_problem(w.app.get(&one, &student).await, StatusCode::FORBIDDEN, "forbidden").await;
+    // A student learns nothing about a batch, not even that it exists.
+    assert_problem(w.app.get(&one, &student).await, StatusCode::NOT_FOUND, "not_found").await;
     assert_problem(create(&w, &student, "2020-01-31").await, StatusCode::FORBIDDEN, "forbidden").await;
     assert_eq!(get(&w, &w.admin, &b["id"]).await["line_count"], 3);
 }

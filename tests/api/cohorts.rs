@@ -225,7 +225,12 @@ async fn origin_officers_read_cohorts_and_enterprises_and_students_do_not() {
     assert_problem(post_cohort(&app, &officer, &next).await, StatusCode::FORBIDDEN, "forbidden").await;
     for role in [Role::Enterprise, Role::Student] {
         let (_, token) = app.signed_in(role).await;
-        assert_problem(app.get(&path, &token).await, StatusCode::FORBIDDEN, "forbidden").await;
+        let (status, code) = if role == Role::Student {
+            (StatusCode::NOT_FOUND, "not_found")
+        } else {
+            (StatusCode::FORBIDDEN, "forbidden")
+        };
+        assert_problem(app.get(&path, &token).await, status, code).await;
         assert_problem(app.get("/api/v1/cohorts", &token).await, StatusCode::FORBIDDEN, "forbidden").await;
         assert_problem(post_cohort(&app, &token, &next).await, StatusCode::FORBIDDEN, "forbidden").await;
     }

@@ -484,3 +484,20 @@ async fn read(resp: Response) -> (StatusCode, String, String) {
     let text = resp.text().await.expect("read the response body");
     (status, content_type, text)
 }
+
+/// Every item of a paged list (`limit=200`, page after page), as `token` sees it.
+pub async fn all_pages(app: &TestApp, token: &str, path: &str) -> Vec<Value> {
+    let mut out = Vec::new();
+    for page in 1.. {
+        let sep = if path.contains('?') { '&' } else { '?' };
+        let body =
+            assert_json(app.get(&format!("{path}{sep}limit=200&page={page}"), token).await, StatusCode::OK).await;
+        let items = body["items"].as_array().cloned().unwrap_or_default();
+        let done = items.len() < 200;
+        out.extend(items);
+        if done {
+            break;
+        }
+    }
+    out
+}

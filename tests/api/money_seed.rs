@@ -6,28 +6,12 @@ use reqwest::Method;
 use serde_json::{Value, json};
 use yungui_domain::services::demo::{self, DEMO_PASSWORD};
 
-use crate::helpers::{StatusCode, TestApp, assert_json, send, spawn_app};
-
-async fn all_pages(app: &TestApp, token: &str, path: &str) -> Vec<Value> {
-    let mut out = Vec::new();
-    for page in 1.. {
-        let sep = if path.contains('?') { '&' } else { '?' };
-        let body =
-            assert_json(app.get(&format!("{path}{sep}limit=200&page={page}"), token).await, StatusCode::OK).await;
-        let items = body["items"].as_array().cloned().unwrap_or_default();
-        let done = items.len() < 200;
-        out.extend(items);
-        if done {
-            break;
-        }
-    }
-    out
-}
+use crate::helpers::{StatusCode, all_pages, assert_json, send, spawn_app};
 
 #[tokio::test]
 async fn the_synthetic_cohort_through_three_years_is_paid_exactly_the_seed_figures() {
     let app = spawn_app().await;
-    demo::load(&app.state.db, &app.state.vault).await.expect("demo data");
+    demo::load_recruited(&app.state.db, &app.state.vault).await.expect("demo data");
     let admin = app.token_for("admin", DEMO_PASSWORD).await;
     let registrars =
         [app.token_for("registrar.zj", DEMO_PASSWORD).await, app.token_for("registrar.js", DEMO_PASSWORD).await];

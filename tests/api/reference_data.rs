@@ -182,9 +182,15 @@ async fn enterprises_students_and_origin_officers_cannot_see_reference_data() {
             let who = role.as_str();
             let p = assert_problem(app.get(path, &token).await, StatusCode::FORBIDDEN, "forbidden").await;
             assert!(p["detail"].as_str().is_some_and(|d| d.contains(who)), "{who} on {path}: {p}");
-            assert_problem(app.get(&one, &token).await, StatusCode::FORBIDDEN, "forbidden").await;
+            // A single resource: students learn nothing of it (404), others are refused (403).
+            let (status, code) = if role == Role::Student {
+                (StatusCode::NOT_FOUND, "not_found")
+            } else {
+                (StatusCode::FORBIDDEN, "forbidden")
+            };
+            assert_problem(app.get(&one, &token).await, status, code).await;
             assert_problem(app.post_json(path, &token, body).await, StatusCode::FORBIDDEN, "forbidden").await;
-            assert_problem(app.delete(&one, &token).await, StatusCode::FORBIDDEN, "forbidden").await;
+            assert_problem(app.delete(&one, &token).await, status, code).await;
         }
     }
 }

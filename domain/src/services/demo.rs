@@ -1,10 +1,32 @@
 //! The demo data set: a synthetic 2019 Yunnan-Guizhou Class like the real first cohort
 //! (146 students from Zhijin County and Zhaotong, four majors at two Changxing schools,
-//! partner enterprises) and one demo account per role. Loading twice changes nothing.
+//! partner enterprises) and one demo account per role, with the cohort's story up to
+//! December 2021 told through the same services people use:
+//!
+//! - recruited in spring 2019 (applied 5 June, verified 20 June), enrolled 1 July 2019;
+//! - promoted to year 2 on 1 September 2020 and to year 3 on 1 September 2021, except
+//!   two who withdrew on 3 November 2020, one suspended for illness since 1 March 2021,
+//!   and one suspended in spring 2020 and back on 1 September 2020;
+//! - bank cards recorded for all but two students (the batches' "no bank card" examples);
+//! - one disbursement batch per school up to 31 October 2021, approved, paid on
+//!   5 November 2021 except two lines that failed ("account closed"), and a December
+//!   batch of the first school waiting for approval;
+//! - the winter fares of 2020 and 2021 confirmed, those of 2022 outstanding;
+//! - ten year-3 students on active work placements at their intended enterprises.
+//!
+//! The story is fixed in 2019–2022: view pages `as_of` 2021-12-01. Every step looks at
+//! what is already there, so loading twice changes nothing and an interrupted load
+//! resumes where it stopped.
 
-use chrono::NaiveDate;
+mod careers;
+mod cast;
+mod lives;
+mod money;
+
+use chrono::{NaiveDate, TimeZone, Utc};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, Set, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set,
+    TransactionTrait,
 };
 use uuid::Uuid;
 
@@ -14,7 +36,7 @@ use super::students::{self, Enrolment};
 use super::users::{self, NewUser};
 use super::{new_id, now};
 use crate::entities::{
-    application, cohort, cohort_capacity, cohort_commitment, enterprise, major, origin, programme, school, user,
+    application, cohort, cohort_capacity, cohort_commitment, enterprise, major, origin, programme, school,
 };
 use crate::lifecycle::ApplicationAction;
 use crate::synthetic::{self, HeaderLanguage};
@@ -31,21 +53,33 @@ pub struct DemoLogin {
 /// The one password of every demo account (demo data only).
 pub const DEMO_PASSWORD: &str = "yungui-demo-2019";
 
+/// The day the demo's story has reached: view its pages `as_of` this day.
+pub const STORY_DATE: NaiveDate = day(2021, 12, 1);
+
+/// The day the cohort arrived at school.
+const ENROLLED_ON: NaiveDate = day(2019, 7, 1);
+
 /// Code of the demo programme; its presence means the demo is loaded.
 const PROGRAMME_CODE: &str = "YGB";
 
+/// How many students the demo cohort recruits.
+const COHORT_SIZE: usize = 146;
+
 /// Loads the demo data set unless it is already there; returns the demo logins.
 pub async fn load(db: &DatabaseConnection, vault: &Vault) -> Result<Vec<DemoLogin>, DomainError> {
-    let cohort_id = match programme::Entity::find().filter(programme::Column::Code.eq(PROGRAMME_CODE)).one(db).await? {
-        Some(p) => cohort::Entity::find()
-            .filter(cohort::Column::ProgrammeId.eq(p.id))
-            .one(db)
-            .await?
-            .map(|c| c.id)
-            .ok_or(DomainError::NotFound("demo cohort"))?,
-        None => seed_reference(db).await?,
-    };
-    recruit(db, vault, cohort_id).await?;
+    let started = std::time::Instant::now();
+    let lap = |step: &str| tracing::debug!(step, elapsed_ms = started.elapsed().as_millis() as u64, "demo step done");
+    let cohort_id = load_recruited(db, vault).await?;
+    lap("recruit");
+    backdate_recruitment(db, cohort_id).await?;
+    let cast = cast::Cast::load(db, cohort_id).await?;
+    lives::run(db, vault, &cast).await?;
+    lap("lives");
+    money::run(db, vault, &cast).await?;
+    lap("money");
+    careers::run(db, &cast).await?;
+    lap("careers");
+    let student = careers::demo_student_login(db, &cast).await?;
     let mut logins = Vec::new();
     for (role, login) in [
         ("admin", "admin"),
@@ -58,15 +92,28 @@ pub async fn load(db: &DatabaseConnection, vault: &Vault) -> Result<Vec<DemoLogi
     ] {
         logins.push(DemoLogin { role, login: login.into(), password: DEMO_PASSWORD });
     }
-    if let Some(s) = user::Entity::find()
-        .filter(user::Column::Role.eq("student"))
-        .filter(user::Column::PasswordHash.is_not_null())
-        .one(db)
-        .await?
-    {
-        logins.push(DemoLogin { role: "student", login: s.login, password: DEMO_PASSWORD });
+    if let Some(login) = student {
+        logins.push(DemoLogin { role: "student", login, password: DEMO_PASSWORD });
     }
+    tracing::info!(elapsed_ms = started.elapsed().as_millis() as u64, "demo data ready");
     Ok(logins)
+}
+
+/// Only the reference data, the accounts and the recruited cohort: 146 students enrolled
+/// on 2019-07-01, all in year 1 and nothing paid. For tests that tell a story of their
+/// own; [`load`] goes on from here. Returns the cohort's id.
+pub async fn load_recruited(db: &DatabaseConnection, vault: &Vault) -> Result<Uuid, DomainError> {
+    let cohort_id = match programme::Entity::find().filter(programme::Column::Code.eq(PROGRAMME_CODE)).one(db).await? {
+        Some(p) => cohort::Entity::find()
+            .filter(cohort::Column::ProgrammeId.eq(p.id))
+            .one(db)
+            .await?
+            .map(|c| c.id)
+            .ok_or(DomainError::NotFound("demo cohort"))?,
+        None => seed_reference(db).await?,
+    };
+    recruit(db, vault, cohort_id).await?;
+    Ok(cohort_id)
 }
 
 /// Reference data and accounts, in one transaction; returns the cohort's id.
@@ -118,7 +165,7 @@ async fn seed_reference(db: &DatabaseConnection) -> Result<Uuid, DomainError> {
         programme_id: Set(prog.id),
         intake_year: Set(2019),
         name: Set("云贵班 2019".into()),
-        starts_on: Set(date(2019, 7, 1)?),
+        starts_on: Set(ENROLLED_ON),
         created_at: Set(t),
         policy_id: Set(None),
     }
@@ -225,7 +272,7 @@ async fn recruit(db: &DatabaseConnection, vault: &Vault, cohort_id: Uuid) -> Res
     uscc.sort_unstable();
     let mut recruits = synthetic::applicants(
         2019,
-        146,
+        COHORT_SIZE,
         &["520524", "530600"],
         &["机械加工", "装配钳工", "电气运行与控制", "旅游服务与管理"],
         &uscc,
@@ -237,15 +284,20 @@ async fn recruit(db: &DatabaseConnection, vault: &Vault, cohort_id: Uuid) -> Res
             r.intended_enterprise_uscc = uscc.get(n % uscc.len().max(1)).map(|u| (*u).to_owned());
         }
     }
-    let csv = synthetic::to_csv(&recruits, HeaderLanguage::Chinese);
-    import_applications(db, &system, vault, cohort_id, csv.as_bytes(), ImportOptions::default()).await?;
+    // One import, in one transaction: once any application is there, all are. Importing
+    // again would bring back the students who withdrew (leaving frees a national ID).
+    let imported = application::Entity::find().filter(application::Column::CohortId.eq(cohort_id)).count(db).await?;
+    if imported == 0 {
+        let csv = synthetic::to_csv(&recruits, HeaderLanguage::Chinese);
+        import_applications(db, &system, vault, cohort_id, csv.as_bytes(), ImportOptions::default()).await?;
+    }
     let apps = application::Entity::find()
         .filter(application::Column::CohortId.eq(cohort_id))
         .order_by_asc(application::Column::CreatedAt)
         .order_by_asc(application::Column::Id)
         .all(db)
         .await?;
-    for (i, a) in apps.iter().enumerate() {
+    for a in &apps {
         if a.state == "submitted" {
             applications::decide(db, &system, a.id, ApplicationAction::Verify, Decision::default()).await?;
         }
@@ -253,21 +305,52 @@ async fn recruit(db: &DatabaseConnection, vault: &Vault, cohort_id: Uuid) -> Res
             applications::decide(db, &system, a.id, ApplicationAction::Admit, Decision::default()).await?;
         }
         if a.state != "enrolled" {
-            let password = (i == 0).then_some(DEMO_PASSWORD);
+            // The demo student's password is set once the story has chosen them.
             students::enroll(
                 db,
                 &system,
                 a.id,
-                Enrolment { enrolled_on: date(2019, 7, 1)?, class_name: Some("2019云贵班".into()) },
-                password,
+                Enrolment { enrolled_on: ENROLLED_ON, class_name: Some("2019云贵班".into()) },
+                None,
             )
             .await?;
         }
     }
-    tracing::info!(students = apps.len(), "demo data loaded");
+    tracing::info!(students = apps.len(), "demo cohort recruited");
     Ok(())
 }
 
-fn date(y: i32, m: u32, d: u32) -> Result<NaiveDate, DomainError> {
-    NaiveDate::from_ymd_opt(y, m, d).ok_or_else(|| DomainError::Internal("bad demo date".into()))
+/// The cohort was recruited in spring 2019: applications on 5 June, verified by the
+/// county officers on 20 June (only the timestamps; the decisions went through
+/// `applications::decide`). Writes only rows that still carry another date.
+async fn backdate_recruitment(db: &DatabaseConnection, cohort_id: Uuid) -> Result<(), DomainError> {
+    use sea_orm::sea_query::Expr;
+    // 10:00 in China.
+    let applied = Utc.with_ymd_and_hms(2019, 6, 5, 2, 0, 0).single();
+    let verified = Utc.with_ymd_and_hms(2019, 6, 20, 2, 0, 0).single();
+    let (Some(applied), Some(verified)) = (applied, verified) else {
+        return Err(DomainError::Internal("bad demo timestamp".into()));
+    };
+    application::Entity::update_many()
+        .col_expr(application::Column::CreatedAt, Expr::value(applied))
+        .filter(application::Column::CohortId.eq(cohort_id))
+        .filter(application::Column::CreatedAt.ne(applied))
+        .exec(db)
+        .await?;
+    application::Entity::update_many()
+        .col_expr(application::Column::VerifiedAt, Expr::value(Some(verified)))
+        .filter(application::Column::CohortId.eq(cohort_id))
+        .filter(application::Column::VerifiedAt.is_not_null())
+        .filter(application::Column::VerifiedAt.ne(verified))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// A date of the story, checked when the program is compiled.
+const fn day(y: i32, m: u32, d: u32) -> NaiveDate {
+    match NaiveDate::from_ymd_opt(y, m, d) {
+        Some(d) => d,
+        None => panic!("not a date"),
+    }
 }

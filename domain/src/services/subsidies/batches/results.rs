@@ -333,21 +333,34 @@ async fn notify_results<C: sea_orm::ConnectionTrait>(
     tell: &[(Uuid, Uuid, String, i64, Option<String>)],
 ) -> Result<(), DomainError> {
     use crate::services::outbox::{Anchor, Message, notify_users_where};
+    // One message per student and result file: what was paid in all, and each failure.
+    let mut paid: std::collections::BTreeMap<Uuid, (i64, Vec<String>)> = std::collections::BTreeMap::new();
     for (student, installment, item, amount, failure) in tell {
-        let (template, key, params) = match failure {
-            None => (
-                "subsidy_paid",
-                format!("subsidy_paid:{installment}"),
-                serde_json::json!({ "item": item, "amount_fen": amount, "paid_on": paid_on }),
-            ),
-            Some(reason) => (
-                "subsidy_failed",
-                format!("subsidy_failed:{installment}:{}", b.id),
-                serde_json::json!({ "item": item, "amount_fen": amount, "reason": reason }),
-            ),
+        match failure {
+            None => {
+                let p = paid.entry(*student).or_default();
+                p.0 += amount;
+                if !p.1.contains(item) {
+                    p.1.push(item.clone());
+                }
+            }
+            Some(reason) => {
+                let msg = Message {
+                    template: "subsidy_failed",
+                    params: serde_json::json!({ "item": item, "amount_fen": amount, "reason": reason }),
+                    dedupe_key: format!("subsidy_failed:{installment}:{}", b.id),
+                };
+                notify_users_where(db, "student", Anchor::Student(*student), msg).await?;
+            }
+        }
+    }
+    for (student, (amount, items)) in paid {
+        let msg = Message {
+            template: "subsidy_paid",
+            params: serde_json::json!({ "item": items.join(", "), "amount_fen": amount, "paid_on": paid_on }),
+            dedupe_key: format!("subsidy_paid:{}:{student}:{paid_on}", b.id),
         };
-        notify_users_where(db, "student", Anchor::Student(*student), Message { template, params, dedupe_key: key })
-            .await?;
+        notify_users_where(db, "student", Anchor::Student(student), msg).await?;
     }
     let failed = tell.iter().filter(|t| t.4.is_some()).count();
     if failed > 0
