@@ -28,6 +28,7 @@ mod money_properties;
 mod money_seed;
 mod outcomes_report;
 mod pages;
+mod personal_data;
 mod placements;
 mod problems;
 mod recruitment;
