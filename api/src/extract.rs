@@ -229,9 +229,21 @@ pub struct AsOf {
     pub as_of: Option<chrono::NaiveDate>,
 }
 
+/// The demo's "today": `serve --demo` tells a story that stops in December 2021, so
+/// views without an explicit date are computed for that day.
+static DEMO_TODAY: std::sync::OnceLock<chrono::NaiveDate> = std::sync::OnceLock::new();
+
+/// Fixes "today" for views and pages of this process (demo mode only).
+pub fn set_demo_today(day: chrono::NaiveDate) {
+    let _ = DEMO_TODAY.set(day);
+}
+
 impl AsOf {
-    /// The requested day, or today in China (UTC+8), where the programme runs.
+    /// The requested day, or today in China (UTC+8), where the programme runs (the
+    /// story's day in demo mode).
     pub fn date(&self) -> chrono::NaiveDate {
-        self.as_of.unwrap_or_else(|| (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive())
+        self.as_of
+            .or_else(|| DEMO_TODAY.get().copied())
+            .unwrap_or_else(|| (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive())
     }
 }
