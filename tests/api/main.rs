@@ -35,6 +35,7 @@ mod recruitment;
 mod reference_data;
 mod refresh_and_logout;
 mod scoping;
+mod staff_pages;
 mod subsidies;
 mod subsidy_report;
 mod users;

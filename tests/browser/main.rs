@@ -16,4 +16,5 @@ mod helpers;
 mod world;
 
 mod driver;
+mod staff;
 mod student;

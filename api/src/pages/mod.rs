@@ -7,7 +7,12 @@ pub mod i18n;
 pub mod session;
 
 mod auth;
+mod batches;
+mod enterprise;
 mod home;
+mod import;
+mod registrar;
+mod roster;
 mod student;
 
 use std::sync::LazyLock;
@@ -34,9 +39,20 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/reset-password", get(auth::reset_form).post(auth::reset))
         .route("/activate", get(auth::activate_form).post(auth::activate))
         .route("/me", get(student::my_status))
-        .route("/registrar", get(home::registrar))
+        .route("/registrar", get(registrar::dashboard))
+        .route("/registrar/students", get(home::registrar))
+        .route("/registrar/reports/{name}", get(registrar::download))
+        .route("/registrar/import", get(import::form).post(import::submit))
+        .route("/registrar/batches", get(batches::page).post(batches::create))
+        .route("/registrar/batches/{id}/approve", axum::routing::post(batches::approve))
+        .route("/registrar/batches/{id}/payment.csv", get(batches::payment_file))
+        .route("/registrar/batches/{id}/results", axum::routing::post(batches::results))
         .route("/origin", get(home::origin))
-        .route("/enterprise", get(home::enterprise))
+        .route("/enterprise", get(enterprise::page))
+        .route("/enterprise/students", get(home::enterprise))
+        .route("/enterprise/placements/{id}/confirm", axum::routing::post(enterprise::confirm_placement))
+        .route("/enterprise/placements/{id}/decline", axum::routing::post(enterprise::decline_placement))
+        .route("/enterprise/fares/{id}/confirm", axum::routing::post(enterprise::confirm_fare))
         .route_layer(axum::middleware::from_fn_with_state(state, session::session_layer));
     Router::new().route(STYLESHEET_PATH, get(stylesheet)).merge(pages)
 }

@@ -1,0 +1,317 @@
+//! `GET /enterprise`: an enterprise's desk — placements waiting for its answer (one
+//! click to confirm, a reason to decline), travel fares it still owes with a form to
+//! record the payment, follow-ups that are due, and the students who name it (IDs
+//! masked). Every action is a CSRF-checked POST that comes back here with a notice.
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use chrono::NaiveDate;
+use serde::Deserialize;
+use uuid::Uuid;
+use yungui_domain::services::PageRequest;
+use yungui_domain::services::careers::{follow_ups, placement_actions, placements};
+use yungui_domain::services::subsidies::fares;
+use yungui_domain::{DomainError, Role};
+
+use super::format::{date, yuan};
+use super::i18n::{Lang, t, tf};
+use super::roster::{Roster, RosterQuery, roster};
+use super::session::{CsrfForm, PageUser};
+use super::{Chrome, home_of, page_strings, render};
+use crate::error::ApiError;
+use crate::extract::AsOf;
+use crate::state::AppState;
+
+/// Rows per list on the page.
+const ROWS: u64 = 50;
+
+#[derive(Template)]
+#[template(path = "enterprise.html")]
+struct EnterprisePage {
+    page: Chrome,
+    name: String,
+    notice: Option<&'static str>,
+    error: Option<String>,
+    today: String,
+    proposals: Vec<Proposal>,
+    fares: Vec<Fare>,
+    fares_total: String,
+    follow_ups: Vec<FollowUp>,
+    roster: Roster,
+}
+
+page_strings!(EnterprisePage);
+
+struct Proposal {
+    id: Uuid,
+    student: String,
+    position: String,
+    start: Option<String>,
+    salary: String,
+}
+
+struct Fare {
+    id: Uuid,
+    student: String,
+    national_id: String,
+    due: String,
+    amount: String,
+    state_label: &'static str,
+    state_class: &'static str,
+}
+
+struct FollowUp {
+    student: String,
+    months: String,
+    due: String,
+    overdue: bool,
+}
+
+/// `?done=` after an action; `?q=` and `?page=` of the student list.
+#[derive(Debug, Default, Deserialize)]
+pub struct EnterpriseQuery {
+    done: Option<String>,
+    #[serde(default)]
+    q: String,
+    page: Option<u64>,
+}
+
+/// The notice for a finished action (only known codes, so nothing is echoed).
+fn notice(done: Option<&str>) -> Option<&'static str> {
+    match done? {
+        "confirmed" => Some("ent.done_confirmed"),
+        "declined" => Some("ent.done_declined"),
+        "fare_paid" => Some("ent.done_fare_paid"),
+        _ => None,
+    }
+}
+
+/// `GET /enterprise`: enterprise users only; others go home.
+#[tracing::instrument(skip_all)]
+pub async fn page(State(state): State<AppState>, me: PageUser, Query(q): Query<EnterpriseQuery>) -> Response {
+    let n = notice(q.done.as_deref());
+    show(&state, me, &q, n, None).await
+}
+
+async fn show(
+    state: &AppState,
+    me: PageUser,
+    q: &EnterpriseQuery,
+    notice: Option<&'static str>,
+    error: Option<String>,
+) -> Response {
+    let actor = &me.user.actor;
+    if actor.role != Role::Enterprise {
+        return Redirect::to(home_of(actor.role)).into_response();
+    }
+    match view(state, &me, q, notice, error).await {
+        Ok(p) => render(&p),
+        Err(e) => ApiError::from(e).into_response(),
+    }
+}
+
+async fn view(
+    state: &AppState,
+    me: &PageUser,
+    q: &EnterpriseQuery,
+    notice: Option<&'static str>,
+    error: Option<String>,
+) -> Result<EnterprisePage, DomainError> {
+    let (db, actor, lang) = (&state.db, &me.user.actor, me.page.lang);
+    let today = AsOf::default().date();
+    let want = PageRequest { page: 1, limit: ROWS };
+    let proposed = placements::PlacementFilter { state: Some("proposed".into()), ..Default::default() };
+    let proposals = placements::list(db, actor, &proposed, want)
+        .await?
+        .items
+        .into_iter()
+        .map(|p| Proposal {
+            id: p.id,
+            student: p.student_name,
+            position: p.position.filter(|s| !s.trim().is_empty()).unwrap_or_else(|| "—".into()),
+            start: p.start_date.map(|d| date(lang, d)),
+            salary: p.monthly_salary_fen.map(|f| yuan(lang, f)).unwrap_or_else(|| "—".into()),
+        })
+        .collect();
+    let owed = fares::list(db, actor, &fares::FareFilter::default(), want).await?;
+    let summary = fares::summary(db, actor, None).await?;
+    let fares = owed
+        .items
+        .into_iter()
+        .map(|f| Fare {
+            id: f.id,
+            student: f.student_name,
+            national_id: f.national_id,
+            due: date(lang, f.due_date),
+            amount: yuan(lang, f.amount_fen),
+            state_label: t(lang, &format!("inst.{}", f.state)),
+            state_class: if f.state == "held" {
+                "warn"
+            } else if f.due_date < today {
+                "bad"
+            } else {
+                "ok"
+            },
+        })
+        .collect();
+    let due = follow_ups::FollowUpFilter { due_before: Some(today), state: Some("due".into()), ..Default::default() };
+    let follow_ups = follow_ups::list(db, actor, &due, want)
+        .await?
+        .items
+        .into_iter()
+        .map(|f| FollowUp {
+            student: f.student_name,
+            months: tf(lang, "ent.months", &[("n", &f.follow_up.months.to_string())]),
+            due: date(lang, f.follow_up.due_date),
+            overdue: f.follow_up.due_date < today,
+        })
+        .collect();
+    let roster = roster(db, actor, lang, "/enterprise", &RosterQuery { q: q.q.clone(), page: q.page }).await?;
+    Ok(EnterprisePage {
+        name: me.user.name.clone(),
+        notice,
+        error,
+        today: today.to_string(),
+        proposals,
+        fares,
+        fares_total: tf(
+            lang,
+            "ent.fares_total",
+            &[("n", &summary.outstanding_count.to_string()), ("amount", &yuan(lang, summary.outstanding_fen))],
+        ),
+        follow_ups,
+        roster,
+        page: Chrome::new(&me.page, "staff.enterprise_title"),
+    })
+}
+
+/// What went wrong, for the page: the domain's sentence, with each field's problem.
+fn problem(lang: Lang, e: &DomainError) -> String {
+    let detail = match e {
+        DomainError::Invalid(fields) => {
+            fields.iter().map(|f| format!("{}: {}", f.field, f.message)).collect::<Vec<_>>().join("; ")
+        }
+        DomainError::Db(_) | DomainError::Internal(_) => String::new(),
+        other => other.to_string(),
+    };
+    if detail.is_empty() { t(lang, "ent.failed").to_owned() } else { format!("{} {detail}", t(lang, "ent.failed")) }
+}
+
+async fn after(state: &AppState, me: PageUser, done: Result<(), DomainError>, code: &str) -> Response {
+    match done {
+        Ok(()) => Redirect::to(&format!("/enterprise?done={code}")).into_response(),
+        Err(e @ (DomainError::Db(_) | DomainError::Internal(_))) => ApiError::from(e).into_response(),
+        Err(e) => {
+            let msg = problem(me.page.lang, &e);
+            let mut r = show(state, me, &EnterpriseQuery::default(), None, Some(msg)).await;
+            if r.status().is_success() {
+                *r.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+            }
+            r
+        }
+    }
+}
+
+/// The confirm form: the start date only when the proposal has none.
+#[derive(Debug, Deserialize)]
+pub struct ConfirmForm {
+    #[serde(default)]
+    start_date: String,
+}
+
+/// `POST /enterprise/placements/{id}/confirm`.
+#[tracing::instrument(skip_all, fields(%id))]
+pub async fn confirm_placement(
+    State(state): State<AppState>,
+    me: PageUser,
+    Path(id): Path<Uuid>,
+    CsrfForm(f): CsrfForm<ConfirmForm>,
+) -> Response {
+    let start_date = match parse_date(&f.start_date, "start_date") {
+        Ok(d) => d,
+        Err(e) => return after(&state, me, Err(e), "").await,
+    };
+    let input =
+        placement_actions::Confirmation { start_date, position: None, monthly_salary_fen: None, contract_type: None };
+    let done = placement_actions::confirm(&state.db, &me.user.actor, id, input).await.map(|_| ());
+    after(&state, me, done, "confirmed").await
+}
+
+/// The decline form.
+#[derive(Debug, Deserialize)]
+pub struct DeclineForm {
+    #[serde(default)]
+    reason: String,
+}
+
+/// `POST /enterprise/placements/{id}/decline`.
+#[tracing::instrument(skip_all, fields(%id))]
+pub async fn decline_placement(
+    State(state): State<AppState>,
+    me: PageUser,
+    Path(id): Path<Uuid>,
+    CsrfForm(f): CsrfForm<DeclineForm>,
+) -> Response {
+    let input = placement_actions::Decline { reason: Some(f.reason) };
+    let done = placement_actions::decline(&state.db, &me.user.actor, id, input).await.map(|_| ());
+    after(&state, me, done, "declined").await
+}
+
+/// The fare form: when and how the fare was paid.
+#[derive(Debug, Deserialize)]
+pub struct FareForm {
+    #[serde(default)]
+    paid_on: String,
+    #[serde(default)]
+    reference: String,
+}
+
+/// `POST /enterprise/fares/{id}/confirm`.
+#[tracing::instrument(skip_all, fields(%id))]
+pub async fn confirm_fare(
+    State(state): State<AppState>,
+    me: PageUser,
+    Path(id): Path<Uuid>,
+    CsrfForm(f): CsrfForm<FareForm>,
+) -> Response {
+    let paid_on = match parse_date(&f.paid_on, "paid_on") {
+        Ok(Some(d)) => d,
+        Ok(None) => {
+            let e = DomainError::invalid("paid_on", "required", "give the day the fare was paid");
+            return after(&state, me, Err(e), "").await;
+        }
+        Err(e) => return after(&state, me, Err(e), "").await,
+    };
+    let input = fares::FareConfirmation { paid_on, reference: f.reference.trim().to_owned() };
+    let done = fares::confirm(&state.db, &me.user.actor, id, input).await.map(|_| ());
+    after(&state, me, done, "fare_paid").await
+}
+
+/// An optional `YYYY-MM-DD` form field.
+fn parse_date(s: &str, field: &'static str) -> Result<Option<NaiveDate>, DomainError> {
+    let s = s.trim();
+    if s.is_empty() {
+        return Ok(None);
+    }
+    s.parse().map(Some).map_err(|_| DomainError::invalid(field, "invalid_date", "write the date as YYYY-MM-DD"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_known_notices_are_shown() {
+        assert_eq!(notice(Some("confirmed")), Some("ent.done_confirmed"));
+        assert_eq!(notice(Some("<script>")), None);
+        assert_eq!(notice(None), None);
+    }
+
+    #[test]
+    fn dates_are_optional_but_must_be_dates() {
+        assert_eq!(parse_date(" ", "d").unwrap(), None);
+        assert_eq!(parse_date("2022-08-01", "d").unwrap(), NaiveDate::from_ymd_opt(2022, 8, 1));
+        assert!(parse_date("1/8/2022", "d").is_err());
+    }
+}

@@ -1,0 +1,210 @@
+//! `/registrar/import`: applications from a CSV file into a cohort — checked first (a
+//! dry run showing every row with a problem, by line and field), imported after.
+//!
+//! The file is pasted into a text area (a url-encoded form): axum's `multipart`
+//! feature is not enabled in the workspace yet, so there is no file upload.
+
+use askama::Template;
+use axum::extract::State;
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use uuid::Uuid;
+use yungui_domain::services::PageRequest;
+use yungui_domain::services::applications::RECRUITERS;
+use yungui_domain::services::cohorts::{self, CohortFilter};
+use yungui_domain::services::import::{ImportOptions, ImportReport, RowStatus, import_applications};
+use yungui_domain::{DomainError, FieldError};
+
+use super::i18n::{Lang, t, tf};
+use super::session::{CsrfForm, PageUser};
+use super::{Chrome, home_of, page_strings, render};
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// Most characters the text area takes (about 10 000 rows).
+const MAX_TEXT: usize = 2_000_000;
+
+#[derive(Template)]
+#[template(path = "import.html")]
+struct ImportPage {
+    page: Chrome,
+    cohorts: Vec<CohortOption>,
+    csv: String,
+    error: Option<String>,
+    result: Option<Outcome>,
+}
+
+page_strings!(ImportPage);
+
+struct CohortOption {
+    id: Uuid,
+    name: String,
+    selected: bool,
+}
+
+/// What a check or an import found.
+struct Outcome {
+    /// A dry run (the import button follows when nothing is wrong).
+    checked: bool,
+    summary: String,
+    can_import: bool,
+    rows: Vec<ReportRow>,
+}
+
+struct ReportRow {
+    line: String,
+    status: &'static str,
+    status_class: &'static str,
+    national_id: String,
+    /// (field, what is wrong).
+    problems: Vec<(String, String)>,
+    warnings: Vec<(String, String)>,
+}
+
+/// The form: the cohort, the CSV text, and which button was pressed.
+#[derive(Debug, Default, Deserialize)]
+pub struct ImportForm {
+    #[serde(default)]
+    cohort: String,
+    #[serde(default)]
+    csv: String,
+    /// `check` (dry run) or `import`.
+    #[serde(default)]
+    mode: String,
+}
+
+fn may_import(me: &PageUser) -> bool {
+    me.user.actor.is(RECRUITERS)
+}
+
+/// `GET /registrar/import`.
+#[tracing::instrument(skip_all)]
+pub async fn form(State(state): State<AppState>, me: PageUser) -> Response {
+    if !may_import(&me) {
+        return Redirect::to(home_of(me.user.actor.role)).into_response();
+    }
+    page(&state, &me, None, String::new(), None, None).await
+}
+
+async fn page(
+    state: &AppState,
+    me: &PageUser,
+    cohort: Option<Uuid>,
+    csv: String,
+    error: Option<String>,
+    result: Option<Outcome>,
+) -> Response {
+    let found =
+        cohorts::list(&state.db, &me.user.actor, CohortFilter::default(), PageRequest { page: 1, limit: 200 }).await;
+    let cohorts = match found {
+        Ok(p) => p.items,
+        Err(e) => return ApiError::from(e).into_response(),
+    };
+    // The newest intake first, and chosen unless the user chose another.
+    let newest = cohorts.iter().max_by_key(|c| c.intake_year).map(|c| c.id);
+    let chosen = cohort.or(newest);
+    let mut cohorts: Vec<CohortOption> =
+        cohorts.into_iter().map(|c| CohortOption { selected: Some(c.id) == chosen, id: c.id, name: c.name }).collect();
+    cohorts.reverse();
+    render(&ImportPage { page: Chrome::new(&me.page, "import.title"), cohorts, csv, error, result })
+}
+
+/// A field problem for people: `field: message`.
+fn said(f: &FieldError) -> String {
+    format!("{}: {}", f.field, f.message)
+}
+
+fn outcome(lang: Lang, r: &ImportReport) -> Outcome {
+    let n = |v: usize| v.to_string();
+    let summary = if r.dry_run {
+        tf(
+            lang,
+            "import.checked",
+            &[
+                ("rows", &n(r.rows)),
+                ("valid", &n(r.valid_not_written)),
+                ("invalid", &n(r.invalid)),
+                ("unchanged", &n(r.unchanged)),
+            ],
+        )
+    } else {
+        tf(
+            lang,
+            "import.done",
+            &[
+                ("rows", &n(r.rows)),
+                ("created", &n(r.created)),
+                ("invalid", &n(r.invalid)),
+                ("unchanged", &n(r.unchanged)),
+            ],
+        )
+    };
+    let rows = r
+        .report
+        .iter()
+        .filter(|row| row.status == RowStatus::Invalid || !row.warnings.is_empty())
+        .map(|row| {
+            let (status, status_class) = match row.status {
+                RowStatus::Invalid => ("import.row_invalid", "bad"),
+                RowStatus::Created => ("import.row_created", "ok"),
+                RowStatus::Valid => ("import.row_valid", "ok"),
+                RowStatus::Unchanged => ("import.row_unchanged", "ok"),
+            };
+            ReportRow {
+                line: tf(lang, "import.line", &[("n", &row.line.to_string())]),
+                status: t(lang, status),
+                status_class,
+                national_id: row.national_id.clone().unwrap_or_default(),
+                problems: row.errors.iter().map(|f| (f.field.clone(), f.message.clone())).collect(),
+                warnings: row.warnings.iter().map(|f| (f.field.clone(), f.message.clone())).collect(),
+            }
+        })
+        .collect();
+    Outcome { checked: r.dry_run, summary, can_import: r.dry_run && r.invalid == 0 && r.valid_not_written > 0, rows }
+}
+
+/// `POST /registrar/import`: `mode=check` runs the dry run, `mode=import` writes.
+#[tracing::instrument(skip_all)]
+pub async fn submit(State(state): State<AppState>, me: PageUser, CsrfForm(f): CsrfForm<ImportForm>) -> Response {
+    if !may_import(&me) {
+        return Redirect::to(home_of(me.user.actor.role)).into_response();
+    }
+    let lang = me.page.lang;
+    let cohort = Uuid::parse_str(f.cohort.trim()).ok();
+    let refuse = |key: &str| Some(t(lang, key).to_owned());
+    let (error, result) = if cohort.is_none() {
+        (refuse("import.no_cohort"), None)
+    } else if f.csv.trim().is_empty() {
+        (refuse("import.no_file"), None)
+    } else if f.csv.len() > MAX_TEXT {
+        (refuse("import.too_big"), None)
+    } else {
+        // Writing needs a clean file: all or nothing, so a bad row never half-imports.
+        let opts = ImportOptions { dry_run: f.mode != "import", all_or_nothing: true };
+        let done = import_applications(
+            &state.db,
+            &me.user.actor,
+            &state.vault,
+            cohort.unwrap_or_default(),
+            f.csv.as_bytes(),
+            opts,
+        )
+        .await;
+        match done {
+            Ok(r) => (None, Some(outcome(lang, &r))),
+            Err(DomainError::Invalid(fields)) => (
+                Some(format!(
+                    "{} {}",
+                    t(lang, "import.file_refused"),
+                    fields.iter().map(said).collect::<Vec<_>>().join("; ")
+                )),
+                None,
+            ),
+            Err(e @ (DomainError::NotFound(_) | DomainError::Forbidden(_) | DomainError::Conflict { .. })) => {
+                (Some(format!("{} {e}", t(lang, "import.file_refused"))), None)
+            }
+            Err(e) => return ApiError::from(e).into_response(),
+        }
+    };
+    page(&state, &me, cohort, f.csv, error, result).await
+}
