@@ -48,6 +48,11 @@ pub enum Command {
         #[command(subcommand)]
         command: ImportCommand,
     },
+    /// Benchmarks against a running server (`yungui bench load --addr URL --clients N --seconds S`).
+    Bench {
+        #[command(subcommand)]
+        command: crate::bench::BenchCommand,
+    },
 }
 
 /// `yungui users …`
@@ -93,6 +98,10 @@ pub fn main() -> ExitCode {
         }
     };
     let result = runtime.block_on(async {
+        let cli = match cli.command {
+            Some(Command::Bench { command }) => return crate::bench::run(command, &mut std::io::stdout()).await,
+            command => Cli { command },
+        };
         let config = Config::from_env()?;
         run(cli, config, &mut std::io::stdout()).await
     });
@@ -120,6 +129,9 @@ fn init_tracing() {
 pub async fn run(cli: Cli, config: Config, out: &mut dyn std::io::Write) -> anyhow::Result<()> {
     let command =
         cli.command.unwrap_or(Command::Serve { addr: "127.0.0.1:8080".parse()?, demo: false, no_worker: false });
+    if let Command::Bench { command } = command {
+        return crate::bench::run(command, out).await;
+    }
     tracing::info!(database = %redact_url(&config.database_url), "starting");
     let db = crate::app::connect(&config.database_url).await?;
     match command {
@@ -130,6 +142,7 @@ pub async fn run(cli: Cli, config: Config, out: &mut dyn std::io::Write) -> anyh
             let state = AppState::new(config, db);
             if demo {
                 let logins = yungui_domain::services::demo::load(&state.db, &state.vault).await?;
+                crate::extract::set_demo_today(yungui_domain::services::demo::STORY_DATE);
                 print_demo(out, &logins, addr)?;
             }
             let listener = tokio::net::TcpListener::bind(addr).await?;
@@ -154,6 +167,8 @@ pub async fn run(cli: Cli, config: Config, out: &mut dyn std::io::Write) -> anyh
             let u = yungui_domain::services::users::create_admin(&db, &login, &password).await.map_err(describe)?;
             writeln!(out, "admin {} is ready (id {})", u.login, u.id)?;
         }
+        // Handled before connecting: the load client needs no database.
+        Command::Bench { .. } => {}
         Command::Import { command: ImportCommand::Applications { cohort, file, dry_run, all_or_nothing } } => {
             crate::cli_import::run(
                 &db,
@@ -190,6 +205,11 @@ fn print_demo(
     for l in logins {
         writeln!(out, "  {:<16} {:<24} password: {}", l.role, l.login, l.password)?;
     }
+    writeln!(
+        out,
+        "The demo's story stops on {}: views without ?as_of= are shown for that day.",
+        yungui_domain::services::demo::STORY_DATE
+    )?;
     Ok(())
 }
 
