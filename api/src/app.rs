@@ -29,8 +29,11 @@ pub async fn connect(url: &str) -> anyhow::Result<DatabaseConnection> {
     let mut opts = ConnectOptions::new(url.to_owned());
     opts.sqlx_logging(false).acquire_timeout(Duration::from_secs(10));
     if url.starts_with("sqlite") {
-        // One writer at a time is SQLite's model; a small pool avoids lock churn.
-        opts.max_connections(4).min_connections(1);
+        // SQLite has one writer at a time, and a transaction that reads before it writes
+        // fails at once (not after the busy timeout) when another wrote in between. One
+        // connection makes every transaction wait its turn instead: the embedded mode
+        // trades throughput for never answering "database is locked".
+        opts.max_connections(1).min_connections(1);
     } else {
         opts.max_connections(20);
     }
@@ -70,6 +73,8 @@ pub fn build_router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn_with_state(state.metrics.clone(), crate::metrics::track))
         .layer(axum::middleware::from_fn_with_state(state.limiter.clone(), crate::limits::limit))
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        // axum's own 2 MiB default for body extractors would cut imports short.
+        .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, Duration::from_secs(60)))
         // Outside the limit and timeout layers, so their bare 413/408 become problems too.
         .layer(axum::middleware::map_response(problem_for_bare_errors))

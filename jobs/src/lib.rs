@@ -85,12 +85,20 @@ pub async fn drain(ctx: &Context) -> anyhow::Result<usize> {
 }
 
 /// Runs the worker until `shutdown` resolves: the scheduler's tick every minute and
-/// jobs as they come. A job in progress at shutdown is finished first.
-pub async fn run(ctx: Context, shutdown: impl Future<Output = ()>) -> anyhow::Result<()> {
+/// jobs as they come. A job in progress at shutdown is finished first; no new one is
+/// taken after it, however long the queue.
+pub async fn run(ctx: Context, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
     tracing::info!(worker = %ctx.worker_id, "worker started");
-    tokio::pin!(shutdown);
+    let (stop_tx, mut stop) = tokio::sync::watch::channel(false);
+    tokio::spawn(async move {
+        shutdown.await;
+        let _ = stop_tx.send(true);
+    });
     let mut last_tick = None;
     loop {
+        if *stop.borrow() {
+            break;
+        }
         let today = scheduler::today_in_china();
         if last_tick != Some(today) {
             if let Err(e) = scheduler::tick(&ctx.db, today).await {
@@ -108,7 +116,7 @@ pub async fn run(ctx: Context, shutdown: impl Future<Output = ()>) -> anyhow::Re
         };
         if step == Step::Idle {
             tokio::select! {
-                () = &mut shutdown => break,
+                _ = stop.changed() => break,
                 () = tokio::time::sleep(Duration::from_secs(1)) => {}
             }
         }
