@@ -1,8 +1,5 @@
 //! Unified social credit code of an organisation, GB 32100-2015.
 
-use std::fmt;
-use std::str::FromStr;
-
 use serde::{Deserialize, Serialize};
 
 use super::ValueError;
@@ -79,27 +76,7 @@ impl UnifiedCreditCode {
     }
 }
 
-impl fmt::Display for UnifiedCreditCode {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl FromStr for UnifiedCreditCode {
-    type Err = ValueError;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Self::parse(s)
-    }
-}
-
-impl TryFrom<String> for UnifiedCreditCode {
-    type Error = ValueError;
-
-    fn try_from(value: String) -> Result<Self, Self::Error> {
-        Self::parse(&value)
-    }
-}
+super::text_value!(UnifiedCreditCode);
 
 #[cfg(test)]
 mod tests {

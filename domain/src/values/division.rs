@@ -1,8 +1,5 @@
 //! Administrative division code (GB/T 2260), e.g. 520524 Zhijin County.
 
-use std::fmt;
-use std::str::FromStr;
-
 use serde::{Deserialize, Serialize};
 
 use super::ValueError;
@@ -53,27 +50,7 @@ impl DivisionCode {
     }
 }
 
-impl fmt::Display for DivisionCode {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl FromStr for DivisionCode {
-    type Err = ValueError;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Self::parse(s)
-    }
-}
-
-impl TryFrom<String> for DivisionCode {
-    type Error = ValueError;
-
-    fn try_from(value: String) -> Result<Self, Self::Error> {
-        Self::parse(&value)
-    }
-}
+super::text_value!(DivisionCode);
 
 #[cfg(test)]
 mod tests {

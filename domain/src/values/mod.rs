@@ -5,6 +5,35 @@
 //! checks again. Error messages never repeat the refused input, because the
 //! input may be a national ID or a bank card number that must not reach a log.
 
+/// Display, `FromStr` and `TryFrom<String>` for a value type that wraps its canonical
+/// text in field `.0` and is built by `parse`.
+macro_rules! text_value {
+    ($t:ty) => {
+        impl std::fmt::Display for $t {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+
+        impl std::str::FromStr for $t {
+            type Err = $crate::values::ValueError;
+
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                Self::parse(s)
+            }
+        }
+
+        impl TryFrom<String> for $t {
+            type Error = $crate::values::ValueError;
+
+            fn try_from(value: String) -> Result<Self, Self::Error> {
+                Self::parse(&value)
+            }
+        }
+    };
+}
+pub(crate) use text_value;
+
 mod bank_card;
 mod credit_code;
 mod division;
