@@ -173,3 +173,25 @@ async fn a_body_over_the_size_limit_is_a_413_problem() {
 
     assert_problem(resp, StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large").await;
 }
+
+#[tokio::test]
+async fn a_page_number_past_the_last_page_is_400_naming_page_not_a_dropped_connection() {
+    let app = spawn_app().await;
+    let admin = app.admin_token().await;
+
+    for path in [
+        "/api/v1/schools?page=9223372036854775808",
+        "/api/v1/students?page=10000001",
+        "/api/v1/cohorts?page=99999999999",
+    ] {
+        let problem = assert_problem(app.get(path, &admin).await, StatusCode::BAD_REQUEST, "invalid_query").await;
+        let fields: Vec<String> = field_errors(&problem).into_iter().map(|(field, _)| field).collect();
+        assert_eq!(fields, ["page"], "{path}: {problem}");
+    }
+
+    let last = app.get("/api/v1/schools?page=10000000&limit=200", &admin).await;
+    assert_eq!(last.status(), StatusCode::OK);
+    let body: serde_json::Value = last.json().await.expect("json");
+    assert_eq!(body["items"], json!([]));
+    assert_eq!(body["page"], 10_000_000);
+}

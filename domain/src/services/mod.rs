@@ -23,11 +23,15 @@ use serde::{Deserialize, Serialize};
 
 use crate::{Actor, DomainError, Role};
 
+/// The highest page number taken (a later one is refused as bad input).
+pub const MAX_PAGE: u64 = 10_000_000;
+
 /// Page request: 1-based page number and a page size capped at 200.
-#[derive(Debug, Clone, Copy, Deserialize, utoipa::IntoParams, utoipa::ToSchema)]
+#[derive(Debug, Clone, Copy, Deserialize, utoipa::ToSchema)]
 pub struct PageRequest {
-    /// Page number, starting at 1.
+    /// Page number, starting at 1 (0 reads as 1), at most 10,000,000.
     #[serde(default = "one", deserialize_with = "lenient::page")]
+    #[schema(maximum = 10_000_000)]
     pub page: u64,
     /// Items per page (1–200, default 50).
     #[serde(default = "fifty", deserialize_with = "lenient::limit")]
@@ -52,9 +56,10 @@ impl PageRequest {
     pub fn size(&self) -> u64 {
         self.limit.clamp(1, 200)
     }
-    /// The zero-based page index.
+    /// The zero-based page index. Deserialising refuses pages past [`MAX_PAGE`]; the clamp
+    /// keeps `index() * size()` from overflowing an SQL offset for a hand-built request.
     pub fn index(&self) -> u64 {
-        self.page.max(1) - 1
+        self.page.clamp(1, MAX_PAGE) - 1
     }
 }
 
@@ -111,19 +116,38 @@ pub mod lenient {
 
     /// A page number given as a number or a string.
     pub fn page<'de, D: Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
-        parse("page", Num::<u64>::deserialize(d)?)
+        let page = parse("page", Num::<u64>::deserialize(d)?)?;
+        if page > super::MAX_PAGE {
+            return Err(serde::de::Error::custom(format!("page: {page} is past the last page, {}", super::MAX_PAGE)));
+        }
+        Ok(page)
     }
 
     /// A page size given as a number or a string.
     pub fn limit<'de, D: Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
-        parse("limit", Num::<u64>::deserialize(d)?)
+        let limit: u64 = parse("limit", Num::<u64>::deserialize(d)?)?;
+        // Any size past 200 reads as 200, but a number past i64 is not an integer the
+        // API documents (int64) and is refused like any other malformed number.
+        if i64::try_from(limit).is_err() {
+            return Err(serde::de::Error::custom(format!("limit: {limit} is not a page size")));
+        }
+        Ok(limit)
     }
 
     /// An optional i32 given as a number or a string.
     pub fn opt_i32<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i32>, D::Error> {
+        opt_named("study_year", d)
+    }
+
+    /// An optional intake year given as a number or a string.
+    pub fn opt_intake_year<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i32>, D::Error> {
+        opt_named("intake_year", d)
+    }
+
+    fn opt_named<'de, D: Deserializer<'de>>(field: &str, d: D) -> Result<Option<i32>, D::Error> {
         match Option::<Num<i32>>::deserialize(d)? {
             None => Ok(None),
-            Some(n) => parse("study_year", n).map(Some),
+            Some(n) => parse(field, n).map(Some),
         }
     }
 }
