@@ -5,7 +5,9 @@ use uuid::Uuid;
 use yungui_domain::Role;
 
 use crate::fixtures;
-use crate::helpers::{StatusCode, assert_json, assert_problem, error_fields, field_errors, spawn_app};
+use crate::helpers::{
+    ADMIN_LOGIN, ADMIN_PASSWORD, StatusCode, assert_json, assert_problem, error_fields, field_errors, spawn_app,
+};
 
 fn new_user(login: &str, role: &str) -> Value {
     json!({ "login": login, "password": "long-enough-password", "display_name": format!("User {login}"), "role": role })
@@ -244,4 +246,18 @@ async fn a_non_admin_may_not_deactivate_anyone() {
         "forbidden",
     )
     .await;
+}
+
+#[tokio::test]
+async fn an_admin_cannot_deactivate_their_own_account_and_stays_signed_in() {
+    let app = spawn_app().await;
+    let admin = app.admin_token().await;
+    let me = assert_json(app.me(&admin).await, StatusCode::OK).await;
+    let id: Uuid = me["user"]["id"].as_str().expect("my id").parse().expect("uuid");
+
+    assert_problem(app.patch_user(&admin, id, &json!({ "active": false })).await, StatusCode::CONFLICT, "own_account")
+        .await;
+
+    assert_json(app.me(&admin).await, StatusCode::OK).await;
+    assert_json(app.login(ADMIN_LOGIN, ADMIN_PASSWORD).await, StatusCode::OK).await;
 }

@@ -242,6 +242,10 @@ pub async fn update(
     patch: UserPatch,
 ) -> Result<UserView, DomainError> {
     require(actor, &[Role::Admin])?;
+    if patch.active == Some(false) && id == actor.user_id {
+        // An admin who switches themself off may leave nobody able to switch them back on.
+        return Err(DomainError::conflict("own_account", "you cannot deactivate your own account; ask another admin"));
+    }
     let tx = db.begin().await?;
     let row = user::Entity::find_by_id(id).one(&tx).await?.ok_or(DomainError::NotFound("user"))?;
     let mut errors = Vec::new();
