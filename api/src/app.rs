@@ -52,17 +52,18 @@ pub fn api_routes() -> OpenApiRouter<AppState> {
 }
 
 /// The OpenAPI document as served.
-pub fn openapi() -> utoipa::openapi::OpenApi {
-    api_routes().into_openapi()
+pub fn openapi() -> serde_json::Value {
+    crate::openapi::complete(&api_routes().into_openapi())
 }
 
 /// The whole HTTP application.
 pub fn build_router(state: AppState) -> Router {
     let (api, doc) = api_routes().split_for_parts();
+    let doc = crate::openapi::complete(&doc);
     let x_request_id = HeaderName::from_static("x-request-id");
     Router::new()
         .merge(api)
-        .merge(SwaggerUi::new("/api/v1/docs").url("/api/v1/openapi.json", doc))
+        .merge(SwaggerUi::new("/api/v1/docs").external_url_unchecked("/api/v1/openapi.json", doc))
         .merge(routes::health::router())
         .merge(crate::pages::router(state.clone()))
         .route("/metrics", axum::routing::get(crate::metrics::expose))

@@ -137,11 +137,11 @@ pub struct CohortQuery {
     /// Only cohorts of this programme.
     pub programme_id: Option<Uuid>,
     /// Only cohorts of this intake year.
+    #[serde(default, deserialize_with = "yungui_domain::services::lenient::opt_intake_year")]
     pub intake_year: Option<i32>,
-    /// Page number, starting at 1.
-    pub page: Option<u64>,
-    /// Items per page (1–200, default 50).
-    pub limit: Option<u64>,
+    #[serde(flatten)]
+    #[param(inline)]
+    pub page: PageRequest,
 }
 
 /// Lists cohorts, newest intake first.
@@ -152,10 +152,8 @@ async fn list_cohorts(
     AuthUser(actor): AuthUser,
     AppQuery(q): AppQuery<CohortQuery>,
 ) -> ApiResult<Json<Page<CohortView>>> {
-    let d = PageRequest::default();
-    let page = PageRequest { page: q.page.unwrap_or(d.page), limit: q.limit.unwrap_or(d.limit) };
     let filter = CohortFilter { programme_id: q.programme_id, intake_year: q.intake_year };
-    Ok(Json(cohorts::list(&s.db, &actor, filter, page).await?))
+    Ok(Json(cohorts::list(&s.db, &actor, filter, q.page).await?))
 }
 
 /// Creates a cohort with its capacities and commitments (admins, registrars).

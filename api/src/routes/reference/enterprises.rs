@@ -11,7 +11,7 @@ use validator::Validate;
 use yungui_domain::services::Page;
 use yungui_domain::services::reference::{self, EnterprisePatch, EnterpriseView, NewEnterprise};
 
-use super::{PageQuery, contact_email_shape, contact_name_shape, contact_phone_shape, text_shape, uscc_shape};
+use super::{contact_email_shape, contact_name_shape, contact_phone_shape, text_shape, uscc_shape};
 use crate::error::{ApiResult, Problem};
 use crate::extract::{AppPath, AppQuery, AuthUser, ValidJson};
 use crate::state::AppState;
@@ -91,14 +91,14 @@ impl From<UpdateEnterprise> for EnterprisePatch {
 }
 
 /// Lists enterprises by name.
-#[utoipa::path(get, path = "/enterprises", tag = "reference", security(("bearer" = [])), params(PageQuery),
+#[utoipa::path(get, path = "/enterprises", tag = "reference", security(("bearer" = [])), params(super::Paged),
     responses((status = 200, body = Page<EnterpriseView>), (status = 403, body = Problem)))]
 async fn list_enterprises(
     State(s): State<AppState>,
     AuthUser(actor): AuthUser,
-    AppQuery(q): AppQuery<PageQuery>,
+    AppQuery(q): AppQuery<super::Paged>,
 ) -> ApiResult<Json<Page<EnterpriseView>>> {
-    Ok(Json(reference::list_enterprises(&s.db, &actor, q.into()).await?))
+    Ok(Json(reference::list_enterprises(&s.db, &actor, q.page).await?))
 }
 
 /// Creates an enterprise (admins).

@@ -8,10 +8,10 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use uuid::Uuid;
 use validator::Validate;
-use yungui_domain::services::Page;
 use yungui_domain::services::reference::{self, MajorPatch, MajorView, NewMajor};
+use yungui_domain::services::{Page, PageRequest};
 
-use super::{PageQuery, code_shape, text_shape};
+use super::{code_shape, text_shape};
 use crate::error::{ApiResult, Problem};
 use crate::extract::{AppJson, AppPath, AppQuery, AuthUser, ValidJson};
 use crate::state::AppState;
@@ -67,10 +67,9 @@ impl From<UpdateMajor> for MajorPatch {
 pub struct MajorQuery {
     /// Only majors of this school.
     pub school_id: Option<Uuid>,
-    /// Page number, starting at 1.
-    pub page: Option<u64>,
-    /// Items per page (1–200, default 50).
-    pub limit: Option<u64>,
+    #[serde(flatten)]
+    #[param(inline)]
+    pub page: PageRequest,
 }
 
 /// Lists majors, optionally of one school.
@@ -81,8 +80,7 @@ async fn list_majors(
     AuthUser(actor): AuthUser,
     AppQuery(q): AppQuery<MajorQuery>,
 ) -> ApiResult<Json<Page<MajorView>>> {
-    let page = PageQuery { page: q.page, limit: q.limit }.into();
-    Ok(Json(reference::list_majors(&s.db, &actor, q.school_id, page).await?))
+    Ok(Json(reference::list_majors(&s.db, &actor, q.school_id, q.page).await?))
 }
 
 /// Creates a major at a school (admins).

@@ -4,10 +4,8 @@
 
 use std::borrow::Cow;
 
-use serde::Deserialize;
 use utoipa_axum::router::OpenApiRouter;
 use validator::ValidationError;
-use yungui_domain::services::PageRequest;
 use yungui_domain::services::reference;
 use yungui_domain::values::{DivisionCode, Email, PersonName, Phone, UnifiedCreditCode};
 
@@ -87,21 +85,13 @@ fn contact_email_shape(v: &str) -> Result<(), ValidationError> {
     if v.trim().is_empty() { Ok(()) } else { Email::parse(v).map(drop).map_err(|e| refusal(e.code, e.message)) }
 }
 
-/// Paging for the reference lists.
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct PageQuery {
-    /// Page number, starting at 1.
-    pub page: Option<u64>,
-    /// Items per page (1–200, default 50).
-    pub limit: Option<u64>,
-}
-
-impl From<PageQuery> for PageRequest {
-    fn from(q: PageQuery) -> Self {
-        let d = PageRequest::default();
-        PageRequest { page: q.page.unwrap_or(d.page), limit: q.limit.unwrap_or(d.limit) }
-    }
+/// Paging for the reference lists (flattened, so the page and size are plain query
+/// parameters with their defaults).
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+pub struct Paged {
+    #[serde(flatten)]
+    #[param(inline)]
+    pub page: yungui_domain::services::PageRequest,
 }
 
 /// `(field, code)` of every shape problem of a body, sorted (for the unit tests here).

@@ -11,7 +11,7 @@ use validator::Validate;
 use yungui_domain::services::Page;
 use yungui_domain::services::reference::{self, NewOrigin, OriginPatch, OriginView};
 
-use super::{PageQuery, division_shape, text_shape};
+use super::{division_shape, text_shape};
 use crate::error::{ApiResult, Problem};
 use crate::extract::{AppPath, AppQuery, AuthUser, ValidJson};
 use crate::state::AppState;
@@ -67,14 +67,14 @@ impl From<UpdateOrigin> for OriginPatch {
 }
 
 /// Lists origins by division code.
-#[utoipa::path(get, path = "/origins", tag = "reference", security(("bearer" = [])), params(PageQuery),
+#[utoipa::path(get, path = "/origins", tag = "reference", security(("bearer" = [])), params(super::Paged),
     responses((status = 200, body = Page<OriginView>), (status = 403, body = Problem)))]
 async fn list_origins(
     State(s): State<AppState>,
     AuthUser(actor): AuthUser,
-    AppQuery(q): AppQuery<PageQuery>,
+    AppQuery(q): AppQuery<super::Paged>,
 ) -> ApiResult<Json<Page<OriginView>>> {
-    Ok(Json(reference::list_origins(&s.db, &actor, q.into()).await?))
+    Ok(Json(reference::list_origins(&s.db, &actor, q.page).await?))
 }
 
 /// Creates an origin (admins).

@@ -11,7 +11,7 @@ use validator::Validate;
 use yungui_domain::services::Page;
 use yungui_domain::services::reference::{self, NewProgramme, ProgrammePatch, ProgrammeView};
 
-use super::{PageQuery, code_shape, text_shape};
+use super::{code_shape, text_shape};
 use crate::error::{ApiResult, Problem};
 use crate::extract::{AppPath, AppQuery, AuthUser, ValidJson};
 use crate::state::AppState;
@@ -81,14 +81,14 @@ impl From<UpdateProgramme> for ProgrammePatch {
 }
 
 /// Lists programmes by code.
-#[utoipa::path(get, path = "/programmes", tag = "reference", security(("bearer" = [])), params(PageQuery),
+#[utoipa::path(get, path = "/programmes", tag = "reference", security(("bearer" = [])), params(super::Paged),
     responses((status = 200, body = Page<ProgrammeView>), (status = 403, body = Problem)))]
 async fn list_programmes(
     State(s): State<AppState>,
     AuthUser(actor): AuthUser,
-    AppQuery(q): AppQuery<PageQuery>,
+    AppQuery(q): AppQuery<super::Paged>,
 ) -> ApiResult<Json<Page<ProgrammeView>>> {
-    Ok(Json(reference::list_programmes(&s.db, &actor, q.into()).await?))
+    Ok(Json(reference::list_programmes(&s.db, &actor, q.page).await?))
 }
 
 /// Creates a programme (admins).

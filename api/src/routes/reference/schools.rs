@@ -11,7 +11,7 @@ use validator::Validate;
 use yungui_domain::services::Page;
 use yungui_domain::services::reference::{self, NewSchool, SchoolPatch, SchoolView};
 
-use super::{PageQuery, code_shape, text_shape};
+use super::{code_shape, text_shape};
 use crate::error::{ApiResult, Problem};
 use crate::extract::{AppPath, AppQuery, AuthUser, ValidJson};
 use crate::state::AppState;
@@ -66,14 +66,14 @@ impl From<UpdateSchool> for SchoolPatch {
 }
 
 /// Lists schools by code.
-#[utoipa::path(get, path = "/schools", tag = "reference", security(("bearer" = [])), params(PageQuery),
+#[utoipa::path(get, path = "/schools", tag = "reference", security(("bearer" = [])), params(super::Paged),
     responses((status = 200, body = Page<SchoolView>), (status = 403, body = Problem)))]
 async fn list_schools(
     State(s): State<AppState>,
     AuthUser(actor): AuthUser,
-    AppQuery(q): AppQuery<PageQuery>,
+    AppQuery(q): AppQuery<super::Paged>,
 ) -> ApiResult<Json<Page<SchoolView>>> {
-    Ok(Json(reference::list_schools(&s.db, &actor, q.into()).await?))
+    Ok(Json(reference::list_schools(&s.db, &actor, q.page).await?))
 }
 
 /// Creates a school (admins).
