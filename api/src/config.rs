@@ -29,6 +29,9 @@ pub struct Config {
     pub public_url: String,
     /// The From header of outgoing mail.
     pub mail_from: String,
+    /// How long a worker holds a job it took before another may take it again (the time
+    /// a job of a dead worker waits).
+    pub job_lease: chrono::Duration,
 }
 
 impl std::fmt::Debug for Config {
@@ -51,6 +54,10 @@ pub fn redact_url(url: &str) -> String {
 
 /// Default sender of outgoing mail.
 pub const DEFAULT_MAIL_FROM: &str = "云贵班 Yungui <noreply@yungui.localhost>";
+
+/// Default job lease: longer than any job takes, short enough that a dead worker's job
+/// is soon taken again.
+pub const DEFAULT_JOB_LEASE_SECONDS: i64 = 60;
 
 /// Default embedded database.
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://yungui.db?mode=rwc";
@@ -95,6 +102,13 @@ impl Config {
             outbox_dir: std::env::var("OUTBOX_DIR").map(PathBuf::from).unwrap_or_else(|_| PathBuf::from("outbox")),
             public_url: std::env::var("PUBLIC_URL").unwrap_or_else(|_| "http://127.0.0.1:8080".to_owned()),
             mail_from: std::env::var("MAIL_FROM").unwrap_or_else(|_| DEFAULT_MAIL_FROM.to_owned()),
+            job_lease: match std::env::var("JOB_LEASE_SECONDS") {
+                Ok(v) => match v.parse::<i64>() {
+                    Ok(n) if n > 0 => chrono::Duration::seconds(n),
+                    _ => bail!("JOB_LEASE_SECONDS must be a positive number of seconds"),
+                },
+                Err(_) => chrono::Duration::seconds(DEFAULT_JOB_LEASE_SECONDS),
+            },
         })
     }
 
@@ -110,6 +124,7 @@ impl Config {
             outbox_dir,
             public_url: "http://127.0.0.1:8080".to_owned(),
             mail_from: DEFAULT_MAIL_FROM.to_owned(),
+            job_lease: chrono::Duration::seconds(DEFAULT_JOB_LEASE_SECONDS),
         }
     }
 
@@ -124,7 +139,7 @@ impl Config {
             public_url: self.public_url.clone(),
             mail_from: self.mail_from.clone(),
             worker_id: format!("{host}-{}-{}", std::process::id(), uuid::Uuid::new_v4().simple()),
-            lease: chrono::Duration::seconds(60),
+            lease: self.job_lease,
         })
     }
 

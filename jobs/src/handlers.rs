@@ -42,7 +42,7 @@ async fn send_notification(ctx: &Context, p: &Value) -> anyhow::Result<()> {
     let Some(to) = n.to_address.as_deref() else {
         return Ok(());
     };
-    ctx.mailer.send(&ctx.mail_from, to, &composed).await?;
+    ctx.mailer.send(n.id, &ctx.mail_from, to, &composed).await?;
     let mut scrubbed = params;
     if let Some(obj) = scrubbed.as_object_mut() {
         obj.remove("token");

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use askama::Template;
 use lettre::message::{Mailbox, MultiPart};
-use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
 use crate::catalogue::Composed;
 
@@ -47,8 +47,8 @@ pub fn render(c: &Composed) -> anyhow::Result<(String, String)> {
 pub enum Mailer {
     /// A real SMTP server.
     Smtp(AsyncSmtpTransport<Tokio1Executor>),
-    /// `.eml` files in a folder.
-    Files(AsyncFileTransport<Tokio1Executor>, PathBuf),
+    /// `.eml` files in a folder, one per message id.
+    Files(PathBuf),
 }
 
 impl Mailer {
@@ -59,17 +59,22 @@ impl Mailer {
             Some(url) => Ok(Mailer::Smtp(AsyncSmtpTransport::<Tokio1Executor>::from_url(url)?.build())),
             None => {
                 std::fs::create_dir_all(&outbox)?;
-                Ok(Mailer::Files(AsyncFileTransport::<Tokio1Executor>::new(&outbox), outbox))
+                Ok(Mailer::Files(outbox))
             }
         }
     }
 
-    /// Sends one message.
-    pub async fn send(&self, from: &str, to: &str, c: &Composed) -> anyhow::Result<()> {
+    /// Sends one message. `id` names it for good (the notification's id): it is the
+    /// `Message-ID`, so a message sent again after a worker died between sending and
+    /// recording it is recognisably the same one, and in the outbox folder it is the
+    /// file name, so a second send replaces the first instead of adding a copy.
+    pub async fn send(&self, id: uuid::Uuid, from: &str, to: &str, c: &Composed) -> anyhow::Result<()> {
         let (text, html) = render(c)?;
         let from: Mailbox = from.parse()?;
         let to: Mailbox = to.parse()?;
+        let domain = from.email.domain().to_owned();
         let msg = Message::builder()
+            .message_id(Some(format!("<{id}@{domain}>")))
             .from(from)
             .to(to)
             .subject(c.subject.clone())
@@ -78,8 +83,11 @@ impl Mailer {
             Mailer::Smtp(t) => {
                 t.send(msg).await?;
             }
-            Mailer::Files(t, _) => {
-                t.send(msg).await?;
+            Mailer::Files(dir) => {
+                // Written whole, then renamed: a reader never sees half a message.
+                let part = dir.join(format!("{id}.eml.part"));
+                tokio::fs::write(&part, msg.formatted()).await?;
+                tokio::fs::rename(&part, dir.join(format!("{id}.eml"))).await?;
             }
         }
         Ok(())

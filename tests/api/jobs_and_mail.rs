@@ -324,3 +324,53 @@ async fn admins_see_failing_jobs_and_retry_dead_ones() {
     let (_, registrar) = app.signed_in(yungui_domain::Role::Registrar).await;
     assert_problem(app.get("/api/v1/jobs", &registrar).await, StatusCode::FORBIDDEN, "forbidden").await;
 }
+
+#[tokio::test]
+async fn a_message_sent_again_after_its_worker_died_replaces_its_outbox_file_under_the_same_message_id() {
+    let app = spawn_app().await;
+    let admin = app.admin_token().await;
+    let school = crate::fixtures::school(&app.state.db).await;
+    app.post_user(&admin, &json!({"login": "sun", "display_name": "孙", "email": "sun@example.cn", "role": "registrar", "school_id": school.id})).await;
+    yungui_jobs::drain(&job_context(&app, None)).await.expect("drain");
+    let n = notification::Entity::find().filter(notification::Column::State.eq("sent")).one(&app.state.db).await;
+    let n = n.expect("query").expect("the activation was sent");
+    let outbox = || -> Vec<(String, String)> {
+        let mut files: Vec<(String, String)> = std::fs::read_dir(app.outbox_dir())
+            .expect("outbox")
+            .filter_map(Result::ok)
+            .map(|f| {
+                let raw = std::fs::read(f.path()).expect("read");
+                let parsed = mailparse::parse_mail(&raw).expect("parse");
+                let id = parsed
+                    .headers
+                    .iter()
+                    .find(|h| h.get_key_ref().eq_ignore_ascii_case("message-id"))
+                    .map(|h| h.get_value())
+                    .unwrap_or_default();
+                (f.file_name().to_string_lossy().into_owned(), id)
+            })
+            .collect();
+        files.sort();
+        files
+    };
+    let first = outbox();
+    assert_eq!(first, [(format!("{}.eml", n.id), format!("<{}@yungui.localhost>", n.id))]);
+
+    // The worker sent the mail and died before recording it: the notification and its
+    // job are as they were when it took them, and the lease has run out.
+    use sea_orm::{ActiveModelTrait, Set};
+    let mut again: notification::ActiveModel = n.clone().into();
+    again.state = Set("queued".into());
+    again.update(&app.state.db).await.expect("requeue the notification");
+    let sent_job =
+        job::Entity::find().filter(job::Column::Kind.eq(outbox::kinds::SEND_NOTIFICATION)).one(&app.state.db);
+    let mut j: job::ActiveModel = sent_job.await.expect("query").expect("the job").into();
+    j.state = Set("running".into());
+    j.locked_by = Set(Some("a-worker-that-died".into()));
+    j.locked_until = Set(Some(Utc::now() - chrono::Duration::seconds(1)));
+    j.update(&app.state.db).await.expect("the dead worker's lease");
+
+    assert_eq!(yungui_jobs::drain(&job_context(&app, None)).await.expect("drain"), 1);
+
+    assert_eq!(outbox(), first, "the second send replaced the file: one message, one Message-ID");
+}
