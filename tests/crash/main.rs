@@ -1,5 +1,6 @@
 //! Crash safety: the real `yungui` binary is killed (SIGKILL) in the middle of big writes
-//! and restarted on the same database; nothing may be half-written, lost or doubled.
+//! and restarted on the same database; nothing may be half-written, lost or doubled. The
+//! worker's scenario is in `worker.rs`.
 //!
 //! Needs `target/debug/yungui` (`.ci/crash` builds it first); skips with a message when
 //! it is missing. Runs on an SQLite file, or on a fresh PostgreSQL database when
@@ -408,3 +409,5 @@ async fn batch_creation_and_bank_results_killed_midway_leave_whole_batches_and_l
     let _ = conn.close().await;
     db.drop_database().await;
 }
+
+mod worker;
