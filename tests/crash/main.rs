@@ -72,6 +72,24 @@ impl Db {
     }
 }
 
+/// The `yungui` command on the scenario's database, keys and outbox, logging to `log`
+/// in the scenario's folder.
+fn yungui(bin: &PathBuf, db: &Db, log: &str) -> Command {
+    let log =
+        std::fs::OpenOptions::new().create(true).append(true).open(db.dir.path().join(log)).expect("open the log");
+    let mut cmd = Command::new(bin);
+    cmd.current_dir(db.dir.path())
+        .env("DATABASE_URL", &db.url)
+        .env("DATA_KEY", DATA_KEY)
+        .env("JWT_SECRET", JWT_SECRET)
+        .env("OUTBOX_DIR", db.dir.path().join("outbox"))
+        .env("RUST_LOG", "warn")
+        .stdin(Stdio::null())
+        .stdout(log.try_clone().expect("log handle"))
+        .stderr(log);
+    cmd
+}
+
 /// A running `yungui serve`.
 struct Server {
     child: Child,
@@ -94,12 +112,7 @@ fn free_port() -> u16 {
 impl Server {
     async fn start(bin: &PathBuf, db: &Db, demo: bool, worker: bool) -> Server {
         let port = free_port();
-        let log = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(db.dir.path().join("server.log"))
-            .expect("open the server log");
-        let mut cmd = Command::new(bin);
+        let mut cmd = yungui(bin, db, "server.log");
         cmd.arg("serve").arg("--addr").arg(format!("127.0.0.1:{port}"));
         if demo {
             cmd.arg("--demo");
@@ -107,18 +120,7 @@ impl Server {
         if !worker {
             cmd.arg("--no-worker");
         }
-        let child = cmd
-            .current_dir(db.dir.path())
-            .env("DATABASE_URL", &db.url)
-            .env("DATA_KEY", DATA_KEY)
-            .env("JWT_SECRET", JWT_SECRET)
-            .env("OUTBOX_DIR", db.dir.path().join("outbox"))
-            .env("RUST_LOG", "warn")
-            .stdin(Stdio::null())
-            .stdout(log.try_clone().expect("log handle"))
-            .stderr(log)
-            .spawn()
-            .expect("start yungui serve");
+        let child = cmd.spawn().expect("start yungui serve");
         let server = Server {
             child,
             base: format!("http://127.0.0.1:{port}"),
