@@ -152,6 +152,7 @@ async fn an_admin_adds_a_policy_version_and_finds_it_and_its_audit_event() {
     assert_complete("/admin/audit", &audit);
     let policy_id = listed[0]["id"].as_str().unwrap();
     assert!(audit.contains(policy_id) && audit.contains("共 1 条") && audit.contains(ADMIN), "{audit}");
+    assert!(audit.contains("<option value=\"policy.create\" selected>"), "the filter offers the log's actions");
     let today = chrono::Utc::now().date_naive();
     let by_day = b.page(&format!("/admin/audit?actor={ADMIN}&from={today}&to={today}")).await;
     assert!(by_day.contains(policy_id), "{by_day}");

@@ -123,3 +123,16 @@ pub async fn list<C: ConnectionTrait>(
         .collect();
     Ok(Page { items, total, page: page.page.max(1), limit: page.size() })
 }
+
+/// Every action the log holds, for the filter of the audit page (admins only).
+pub async fn actions<C: ConnectionTrait>(db: &C, actor: &Actor) -> Result<Vec<String>, DomainError> {
+    require(actor, &[Role::Admin])?;
+    Ok(audit_event::Entity::find()
+        .select_only()
+        .column(audit_event::Column::Action)
+        .distinct()
+        .order_by_asc(audit_event::Column::Action)
+        .into_tuple::<String>()
+        .all(db)
+        .await?)
+}

@@ -26,6 +26,8 @@ const PER_PAGE: u64 = 50;
 struct AuditPage {
     page: Chrome,
     q: AuditQuery,
+    /// The actions in the log, for the filter.
+    actions: Vec<String>,
     error: Option<String>,
     rows: Vec<Row>,
     total: String,
@@ -41,6 +43,8 @@ struct Row {
     actor: String,
     action: String,
     entity: String,
+    /// A student's file, when the event is about a student.
+    href: Option<String>,
     summary: String,
 }
 
@@ -101,10 +105,14 @@ pub async fn list(State(state): State<AppState>, me: PageUser, Query(q): Query<A
         return r;
     }
     let lang = me.page.lang;
+    let actions = match audit::actions(&state.db, &me.user.actor).await {
+        Ok(a) => a,
+        Err(e) => return ApiError::from(e).into_response(),
+    };
     let filter = match q.filter() {
         Ok(f) => f,
         Err(e) => {
-            let mut r = render(&empty(&me, q, Some(refusal(lang, &e))));
+            let mut r = render(&empty(&me, q, actions, Some(refusal(lang, &e))));
             *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
             return r;
         }
@@ -122,6 +130,10 @@ pub async fn list(State(state): State<AppState>, me: PageUser, Query(q): Query<A
             at: e.at.format("%Y-%m-%d %H:%M:%S UTC").to_string(),
             actor: e.actor_login.unwrap_or_default(),
             action: e.action,
+            href: match (e.entity_type.as_str(), &e.entity_id) {
+                ("student", Some(id)) => Some(format!("/students/{id}")),
+                _ => None,
+            },
             entity: match e.entity_id {
                 Some(id) => format!("{} {id}", e.entity_type),
                 None => e.entity_type,
@@ -135,19 +147,21 @@ pub async fn list(State(state): State<AppState>, me: PageUser, Query(q): Query<A
         prev_href: (found.page > 1).then(|| q.href(found.page - 1)),
         next_href: (found.page < pages).then(|| q.href(found.page + 1)),
         rows,
+        actions,
         error: None,
         q,
         page: Chrome::new(&me.page, "admin.audit"),
     })
 }
 
-fn empty(me: &PageUser, q: AuditQuery, error: Option<String>) -> AuditPage {
+fn empty(me: &PageUser, q: AuditQuery, actions: Vec<String>, error: Option<String>) -> AuditPage {
     AuditPage {
         total: String::new(),
         page_text: String::new(),
         prev_href: None,
         next_href: None,
         rows: Vec::new(),
+        actions,
         error,
         q,
         page: Chrome::new(&me.page, "admin.audit"),
