@@ -5,7 +5,7 @@
 use serde_json::Value;
 use yungui_domain::Role;
 
-use crate::helpers::{StatusCode, TestApp, USER_PASSWORD, assert_json};
+use crate::helpers::{StatusCode, TestApp, USER_PASSWORD, assert_json, assert_problem};
 use crate::jobs_and_mail::{job_context, text_of};
 use crate::staff_pages::{Browser, assert_complete, location};
 use crate::world::world;
@@ -226,4 +226,32 @@ async fn the_new_pages_are_whole_in_both_languages() {
             assert_complete(p, &html);
         }
     }
+}
+
+#[tokio::test]
+async fn the_audit_api_filters_by_actor_login_and_whole_days() {
+    let w = world().await;
+    w.enrolled(1).await;
+    let get = |q: String| {
+        let app = &w.app;
+        let token = w.admin.clone();
+        async move { assert_json(app.get(&format!("/api/v1/audit-events?{q}"), &token).await, StatusCode::OK).await }
+    };
+    let all = get("limit=200".into()).await;
+    let first = &all["items"].as_array().unwrap()[0];
+    let login = first["actor_login"].as_str().unwrap().to_owned();
+    let by_login = get(format!("actor_login={login}&limit=200")).await;
+    assert!(by_login["total"].as_u64().unwrap() >= 1);
+    assert!(by_login["items"].as_array().unwrap().iter().all(|e| e["actor_login"] == login.as_str()));
+    assert_eq!(get("actor_login=nobody-at-all".into()).await["total"], 0);
+    let today = chrono::Utc::now().date_naive();
+    assert_eq!(
+        get(format!("from={today}&to={today}&limit=200")).await["total"],
+        all["total"],
+        "`to` takes the whole day"
+    );
+    assert_eq!(get(format!("from={}", today.succ_opt().unwrap())).await["total"], 0);
+    assert_eq!(get(format!("to={}", today.pred_opt().unwrap())).await["total"], 0);
+    let r = w.app.get("/api/v1/audit-events?from=yesterday", &w.admin).await;
+    assert_problem(r, StatusCode::BAD_REQUEST, "invalid_query").await;
 }
