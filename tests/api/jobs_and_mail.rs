@@ -68,7 +68,7 @@ async fn smtp_server() -> (String, Inbox) {
     (addr, inbox)
 }
 
-fn job_context(app: &TestApp, smtp: Option<&str>) -> yungui_jobs::Context {
+pub(crate) fn job_context(app: &TestApp, smtp: Option<&str>) -> yungui_jobs::Context {
     let mut config = (*app.state.config).clone();
     config.smtp_url = smtp.map(|s| SecretString::from(s.to_owned()));
     config.public_url = "https://yungui.test".into();
@@ -76,7 +76,7 @@ fn job_context(app: &TestApp, smtp: Option<&str>) -> yungui_jobs::Context {
 }
 
 /// A text part of a raw message, decoded.
-fn text_of(raw: &[u8]) -> (String, String) {
+pub(crate) fn text_of(raw: &[u8]) -> (String, String) {
     let parsed = mailparse::parse_mail(raw).expect("parse mail");
     let subject = parsed
         .headers

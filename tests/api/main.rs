@@ -10,6 +10,7 @@ mod helpers;
 mod world;
 
 mod access_tokens;
+mod admin_pages;
 mod authorization_matrix;
 mod batches;
 mod cli;
@@ -36,6 +37,7 @@ mod reference_data;
 mod refresh_and_logout;
 mod scoping;
 mod staff_pages;
+mod student_pages;
 mod subsidies;
 mod subsidy_report;
 mod users;

@@ -17,13 +17,13 @@ use crate::placements::{at_intended, placed};
 use crate::world::World;
 
 /// A browser: one cookie jar, redirects not followed so each hop can be checked.
-struct Browser {
+pub(crate) struct Browser {
     client: Client,
     base: String,
 }
 
 impl Browser {
-    fn new(app: &TestApp) -> Browser {
+    pub(crate) fn new(app: &TestApp) -> Browser {
         let client = Client::builder()
             .cookie_provider(Arc::new(Jar::default()))
             .redirect(Policy::none())
@@ -32,12 +32,12 @@ impl Browser {
         Browser { client, base: app.address.clone() }
     }
 
-    async fn get(&self, path: &str) -> Response {
+    pub(crate) async fn get(&self, path: &str) -> Response {
         self.client.get(format!("{}{path}", self.base)).send().await.expect("GET")
     }
 
     /// `GET path`, expecting 200; the HTML.
-    async fn page(&self, path: &str) -> String {
+    pub(crate) async fn page(&self, path: &str) -> String {
         let r = self.get(path).await;
         let status = r.status();
         let text = r.text().await.unwrap();
@@ -45,42 +45,42 @@ impl Browser {
         text
     }
 
-    async fn post(&self, path: &str, form: &[(&str, &str)]) -> Response {
+    pub(crate) async fn post(&self, path: &str, form: &[(&str, &str)]) -> Response {
         self.client.post(format!("{}{path}", self.base)).form(form).send().await.expect("POST")
     }
 
     /// Posts a form with the CSRF token of the page at `from`.
-    async fn submit(&self, from: &str, path: &str, fields: &[(&str, &str)]) -> Response {
+    pub(crate) async fn submit(&self, from: &str, path: &str, fields: &[(&str, &str)]) -> Response {
         let token = csrf_of(&self.page(from).await);
         let mut form = fields.to_vec();
         form.push(("csrf", &token));
         self.post(path, &form).await
     }
 
-    async fn sign_in(&self, login: &str, password: &str) {
+    pub(crate) async fn sign_in(&self, login: &str, password: &str) {
         let r = self.submit("/login", "/login", &[("login", login), ("password", password)]).await;
         assert_eq!(r.status(), StatusCode::SEE_OTHER, "sign in as {login}");
     }
 }
 
-fn csrf_of(html: &str) -> String {
+pub(crate) fn csrf_of(html: &str) -> String {
     let at = html.find("name=\"csrf\" value=\"").expect("a CSRF field in the form") + 19;
     html[at..].split('"').next().unwrap().to_owned()
 }
 
-fn location(r: &Response) -> String {
+pub(crate) fn location(r: &Response) -> String {
     r.headers().get(LOCATION).and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned()
 }
 
 /// A page is whole: no string missing from the catalogue and nothing loaded from elsewhere.
-fn assert_complete(path: &str, html: &str) {
+pub(crate) fn assert_complete(path: &str, html: &str) {
     assert!(!html.contains('⟦'), "{path} has a missing string:\n{html}");
     assert!(!html.contains("http://") && !html.contains("https://"), "{path} refers to another site:\n{html}");
     assert!(!html.contains("<script"), "{path} has a script");
 }
 
 /// Every form action on the page starting with `prefix`.
-fn actions(html: &str, prefix: &str) -> Vec<String> {
+pub(crate) fn actions(html: &str, prefix: &str) -> Vec<String> {
     html.match_indices("action=\"")
         .filter_map(|(i, m)| html[i + m.len()..].split_once('"').map(|(a, _)| a.to_owned()))
         .filter(|a| a.starts_with(prefix))

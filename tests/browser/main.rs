@@ -16,5 +16,6 @@ mod helpers;
 mod world;
 
 mod driver;
+mod records;
 mod staff;
 mod student;

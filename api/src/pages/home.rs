@@ -38,6 +38,7 @@ struct StaffPage {
 page_strings!(StaffPage);
 
 struct Row {
+    href: String,
     name: String,
     class_name: String,
     year: String,
@@ -112,6 +113,7 @@ async fn staff(
         .items
         .into_iter()
         .map(|s| Row {
+            href: format!("/students/{}", s.id),
             state: t(lang, &format!("state.{}", s.state)),
             state_class: match s.state.as_str() {
                 "enrolled" | "graduated" => "ok",

@@ -6,6 +6,7 @@ pub mod format;
 pub mod i18n;
 pub mod session;
 
+mod admin;
 mod auth;
 mod batches;
 mod enterprise;
@@ -14,6 +15,10 @@ mod import;
 mod registrar;
 mod roster;
 mod student;
+// Staff records: student search and file; the admin pages live in `admin`.
+mod forms;
+mod student_file;
+mod students;
 
 use std::sync::LazyLock;
 
@@ -53,6 +58,19 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/enterprise/placements/{id}/confirm", axum::routing::post(enterprise::confirm_placement))
         .route("/enterprise/placements/{id}/decline", axum::routing::post(enterprise::decline_placement))
         .route("/enterprise/fares/{id}/confirm", axum::routing::post(enterprise::confirm_fare))
+        // Student search and files (all staff, scoped); the admin pages.
+        .route("/students", get(students::search))
+        .route("/students/{id}", get(student_file::show))
+        .route("/students/{id}/transition", axum::routing::post(student_file::transition))
+        .route("/admin", get(admin::home))
+        .route("/admin/users", get(admin::users::list).post(admin::users::create))
+        .route("/admin/users/{id}/deactivate", axum::routing::post(admin::users::deactivate))
+        .route("/admin/users/{id}/activate", axum::routing::post(admin::users::activate))
+        .route("/admin/users/{id}/reset-password", axum::routing::post(admin::users::reset_password))
+        .route("/admin/programmes", get(admin::policies::list))
+        .route("/admin/programmes/{id}", get(admin::policies::show))
+        .route("/admin/programmes/{id}/policies", axum::routing::post(admin::policies::create))
+        .route("/admin/audit", get(admin::audit::list))
         .route_layer(axum::middleware::from_fn_with_state(state, session::session_layer));
     Router::new().route(STYLESHEET_PATH, get(stylesheet)).merge(pages)
 }
@@ -145,7 +163,8 @@ pub fn home_of(role: Role) -> &'static str {
     match role {
         Role::Student => "/me",
         Role::Enterprise => "/enterprise",
-        Role::Registrar | Role::Admin => "/registrar",
+        Role::Registrar => "/registrar",
+        Role::Admin => "/admin",
         Role::OriginOfficer => "/origin",
     }
 }

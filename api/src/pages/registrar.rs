@@ -28,6 +28,8 @@ use crate::state::AppState;
 struct RegistrarPage {
     page: Chrome,
     name: String,
+    /// Admins get a way back to their own pages.
+    is_admin: bool,
     cohorts: Vec<CohortOption>,
     cohort_query: String,
     funnel: Chart,
@@ -141,6 +143,7 @@ async fn view(state: &AppState, me: &PageUser, q: &DashboardQuery) -> Result<Reg
     let roster = roster(db, actor, lang, "/registrar", &RosterQuery { q: q.q.clone(), page: q.page }).await?;
     Ok(RegistrarPage {
         name: me.user.name.clone(),
+        is_admin: actor.role == Role::Admin,
         cohorts,
         cohort_query: q.cohort.map(|c| format!("?cohort={c}")).unwrap_or_default(),
         funnel: funnel_chart(lang, &f),

@@ -33,6 +33,8 @@ pub struct Roster {
 }
 
 pub struct RosterRow {
+    /// The student's file.
+    pub href: String,
     pub name: String,
     pub class_name: String,
     pub year: String,
@@ -75,6 +77,7 @@ pub async fn roster<C: sea_orm::ConnectionTrait>(
         .items
         .into_iter()
         .map(|s| RosterRow {
+            href: format!("/students/{}", s.id),
             state: t(lang, &format!("state.{}", s.state)),
             state_class: state_class(&s.state),
             name: s.name,

@@ -166,7 +166,7 @@ fn separator(lang: Lang) -> &'static str {
     }
 }
 
-fn item(lang: Lang, code: &str) -> &'static str {
+pub(super) fn item(lang: Lang, code: &str) -> &'static str {
     t(lang, &format!("item.{code}"))
 }
 
@@ -184,7 +184,7 @@ fn filled(s: Option<&str>) -> Option<String> {
 }
 
 /// Rows for the student's internship.
-fn internship(lang: Lang, v: &InternshipView) -> Vec<(&'static str, String)> {
+pub(super) fn internship(lang: Lang, v: &InternshipView) -> Vec<(&'static str, String)> {
     let mut rows = Vec::new();
     if let Some(e) = filled(v.enterprise_name.as_deref()) {
         rows.push(("me.employer", e));
@@ -204,7 +204,7 @@ fn internship(lang: Lang, v: &InternshipView) -> Vec<(&'static str, String)> {
 }
 
 /// Rows for the student's placement after graduation.
-fn placement(lang: Lang, v: &PlacementView) -> Vec<(&'static str, String)> {
+pub(super) fn placement(lang: Lang, v: &PlacementView) -> Vec<(&'static str, String)> {
     let mut rows = vec![("me.outcome", t(lang, &format!("outcome.{}", v.outcome)).to_owned())];
     if let Some(e) = filled(v.enterprise_name.as_deref()).or_else(|| filled(v.employer_name.as_deref())) {
         rows.push(("me.employer", e));

@@ -2,6 +2,7 @@
 
 use axum::Json;
 use axum::extract::State;
+use chrono::NaiveDate;
 use serde::Deserialize;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -27,6 +28,12 @@ pub struct AuditParams {
     pub entity_type: Option<String>,
     pub entity_id: Option<String>,
     pub actor_user_id: Option<Uuid>,
+    /// The actor's login.
+    pub actor_login: Option<String>,
+    /// First day (UTC), inclusive.
+    pub from: Option<NaiveDate>,
+    /// Last day (UTC), inclusive.
+    pub to: Option<NaiveDate>,
     #[serde(flatten)]
     #[param(inline)]
     pub page: PageRequest,
@@ -45,6 +52,9 @@ async fn list_audit_events(
         entity_type: p.entity_type,
         entity_id: p.entity_id,
         actor_user_id: p.actor_user_id,
+        actor_login: p.actor_login,
+        from: p.from,
+        to: p.to,
     };
     Ok(Json(audit::list(&s.db, &actor, &f, p.page).await?))
 }

@@ -126,9 +126,36 @@ pub async fn request_reset(db: &DatabaseConnection, login_or_email: &str) -> Res
         .await?;
     let Some(u) = found else { return Ok(()) };
     let tx = db.begin().await?;
-    let token = issue(&tx, u.id, purpose::PASSWORD_RESET, Duration::hours(2)).await?;
+    queue_reset(&tx, &u).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// An admin sends a user the password-reset email (the same link as "forgot password").
+/// Refused for inactive users and users without an email address, so the admin knows
+/// nothing was sent.
+pub async fn send_reset(db: &DatabaseConnection, actor: &Actor, user_id: Uuid) -> Result<(), DomainError> {
+    super::require(actor, &[crate::Role::Admin])?;
+    let tx = db.begin().await?;
+    let u = user::Entity::find_by_id(user_id).one(&tx).await?.ok_or(DomainError::NotFound("user"))?;
+    if !u.active {
+        return Err(DomainError::conflict("user_inactive", "this account is deactivated; activate it first"));
+    }
+    if u.email.is_none() {
+        return Err(DomainError::invalid("email", "required", "this user has no email address to send the link to"));
+    }
+    queue_reset(&tx, &u).await?;
+    audit::record(&tx, actor, "user.password_reset_sent", "user", Some(u.id.to_string()), serde_json::json!({}))
+        .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Issues a reset token and queues its email, inside the caller's transaction.
+async fn queue_reset<C: ConnectionTrait>(db: &C, u: &user::Model) -> Result<(), DomainError> {
+    let token = issue(db, u.id, purpose::PASSWORD_RESET, Duration::hours(2)).await?;
     outbox::notify_user(
-        &tx,
+        db,
         u.id,
         Message {
             template: "password_reset",
@@ -136,7 +163,5 @@ pub async fn request_reset(db: &DatabaseConnection, login_or_email: &str) -> Res
             dedupe_key: format!("password_reset:{}:{}", u.id, new_id()),
         },
     )
-    .await?;
-    tx.commit().await?;
-    Ok(())
+    .await
 }

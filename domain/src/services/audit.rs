@@ -61,6 +61,12 @@ pub struct AuditFilter {
     pub entity_id: Option<String>,
     /// Only this actor.
     pub actor_user_id: Option<Uuid>,
+    /// Only this actor, by login.
+    pub actor_login: Option<String>,
+    /// Only events on or after this day (UTC).
+    pub from: Option<chrono::NaiveDate>,
+    /// Only events on or before this day (UTC).
+    pub to: Option<chrono::NaiveDate>,
 }
 
 /// Lists audit events, newest first (admins only).
@@ -84,6 +90,16 @@ pub async fn list<C: ConnectionTrait>(
     if let Some(u) = filter.actor_user_id {
         q = q.filter(audit_event::Column::ActorUserId.eq(u));
     }
+    if let Some(l) = &filter.actor_login {
+        q = q.filter(audit_event::Column::ActorLogin.eq(l.clone()));
+    }
+    // Whole days: `to` includes every event of that day.
+    if let Some(d) = filter.from {
+        q = q.filter(audit_event::Column::At.gte(d.and_time(chrono::NaiveTime::MIN).and_utc()));
+    }
+    if let Some(d) = filter.to.and_then(|d| d.succ_opt()) {
+        q = q.filter(audit_event::Column::At.lt(d.and_time(chrono::NaiveTime::MIN).and_utc()));
+    }
     let total = q.clone().count(db).await?;
     let rows = q
         .order_by_desc(audit_event::Column::At)
@@ -106,4 +122,17 @@ pub async fn list<C: ConnectionTrait>(
         })
         .collect();
     Ok(Page { items, total, page: page.page.max(1), limit: page.size() })
+}
+
+/// Every action the log holds, for the filter of the audit page (admins only).
+pub async fn actions<C: ConnectionTrait>(db: &C, actor: &Actor) -> Result<Vec<String>, DomainError> {
+    require(actor, &[Role::Admin])?;
+    Ok(audit_event::Entity::find()
+        .select_only()
+        .column(audit_event::Column::Action)
+        .distinct()
+        .order_by_asc(audit_event::Column::Action)
+        .into_tuple::<String>()
+        .all(db)
+        .await?)
 }

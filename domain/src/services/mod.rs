@@ -14,6 +14,7 @@ pub mod outbox;
 pub mod reference;
 pub mod scoping;
 pub mod student_details;
+pub mod student_file;
 pub mod student_views;
 pub mod students;
 pub mod subsidies;

@@ -1,0 +1,102 @@
+//! A student's file as staff read it: the masked record with the names it points at,
+//! every lifecycle event with who recorded it and what it reversed, the subsidy
+//! schedule, internship and placement. Scoped like `GET /students/{id}`.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use serde::Serialize;
+use uuid::Uuid;
+
+use super::careers::{InternshipView, PlacementView, current_internship, current_placement};
+use super::student_views::{EventView, Named, StudentView};
+use super::students::{events_of, find_scoped};
+use super::subsidies::views::{self, StudentSubsidies};
+use crate::entities::{cohort, enterprise, major, origin, programme, school, user};
+use crate::{Actor, DomainError};
+
+/// One event of the history, with the login of whoever recorded it.
+#[derive(Debug, Clone, Serialize)]
+pub struct FileEvent {
+    pub event: EventView,
+    /// The recording user's login; None for the system (imports, the CLI).
+    pub actor_login: Option<String>,
+    /// The event that reversed this one, if any.
+    pub reversed_by: Option<Uuid>,
+}
+
+/// Everything on a student's page for staff.
+#[derive(Debug, Clone, Serialize)]
+pub struct StudentFile {
+    pub student: StudentView,
+    pub programme: Named,
+    pub study_years: i32,
+    pub cohort: Named,
+    pub school: Named,
+    pub major: Named,
+    pub origin: Named,
+    pub intended_enterprise: Option<Named>,
+    /// Oldest first.
+    pub history: Vec<FileEvent>,
+    pub subsidies: StudentSubsidies,
+    pub internship: Option<InternshipView>,
+    pub placement: Option<PlacementView>,
+}
+
+/// The file of a student the actor may see (403 outside their scope, 404 if none).
+pub async fn load<C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    id: Uuid,
+    as_of: NaiveDate,
+) -> Result<StudentFile, DomainError> {
+    let s = find_scoped(db, actor, id).await?;
+    let missing = |what| move || DomainError::Internal(format!("a student without its {what}"));
+    let c = cohort::Entity::find_by_id(s.cohort_id).one(db).await?.ok_or_else(missing("cohort"))?;
+    let p = programme::Entity::find_by_id(c.programme_id).one(db).await?.ok_or_else(missing("programme"))?;
+    let sc = school::Entity::find_by_id(s.school_id).one(db).await?.ok_or_else(missing("school"))?;
+    let m = major::Entity::find_by_id(s.major_id).one(db).await?.ok_or_else(missing("major"))?;
+    let o = origin::Entity::find_by_id(s.origin_id).one(db).await?.ok_or_else(missing("origin"))?;
+    let e = match s.intended_enterprise_id {
+        Some(eid) => enterprise::Entity::find_by_id(eid).one(db).await?,
+        None => None,
+    };
+    let evts = events_of(db, id).await?;
+    let actors: Vec<Uuid> = evts.iter().filter_map(|e| e.actor_user_id).collect();
+    let logins: HashMap<Uuid, String> = if actors.is_empty() {
+        HashMap::new()
+    } else {
+        user::Entity::find()
+            .filter(user::Column::Id.is_in(actors))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|u| (u.id, u.login))
+            .collect()
+    };
+    let reversed: HashMap<Uuid, Uuid> =
+        evts.iter().filter_map(|e| e.reverses_event_id.map(|undone| (undone, e.id))).collect();
+    let history = evts
+        .into_iter()
+        .map(|e| FileEvent {
+            actor_login: e.actor_user_id.and_then(|a| logins.get(&a).cloned()),
+            reversed_by: reversed.get(&e.id).copied(),
+            event: e.into(),
+        })
+        .collect();
+    Ok(StudentFile {
+        programme: Named { id: p.id, code: Some(p.code), name: p.name },
+        study_years: p.study_years,
+        cohort: Named { id: c.id, code: Some(c.intake_year.to_string()), name: c.name },
+        school: Named { id: sc.id, code: Some(sc.code), name: sc.name },
+        major: Named { id: m.id, code: Some(m.code), name: m.name },
+        origin: Named { id: o.id, code: Some(o.code), name: o.name },
+        intended_enterprise: e.map(|e| Named { id: e.id, code: None, name: e.name }),
+        history,
+        subsidies: views::load(db, id, as_of).await?,
+        internship: current_internship(db, id).await?,
+        placement: current_placement(db, id).await?,
+        student: StudentView::for_actor(s, actor),
+    })
+}
