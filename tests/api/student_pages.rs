@@ -91,7 +91,10 @@ async fn a_registrar_records_a_change_and_a_refusal_is_shown_in_words() {
     assert!(html.contains("未能保存") && html.contains("role=\"alert\""), "{html}");
     let r = b.submit(&path, &form, &[("action", "suspend"), ("effective_date", "2020-04-01"), ("reason", " ")]).await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(r.text().await.unwrap().contains("reason"));
+    // The field and its problem in the page's language, not the domain's English.
+    let html = r.text().await.unwrap();
+    assert!(html.contains("原因：必填"), "{html}");
+    assert!(!html.contains("reason is required"), "{html}");
 
     let r = b
         .submit(&path, &form, &[("action", "suspend"), ("effective_date", "2020-04-01"), ("reason", "家中有事")])

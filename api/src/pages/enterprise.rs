@@ -15,7 +15,7 @@ use yungui_domain::services::subsidies::fares;
 use yungui_domain::{DomainError, Role};
 
 use super::format::{date, yuan};
-use super::i18n::{Lang, t, tf};
+use super::i18n::{t, tf};
 use super::roster::{Roster, RosterQuery, roster};
 use super::session::{CsrfForm, PageUser};
 use super::{Chrome, home_of, page_strings, render};
@@ -186,24 +186,12 @@ async fn view(
     })
 }
 
-/// What went wrong, for the page: the domain's sentence, with each field's problem.
-fn problem(lang: Lang, e: &DomainError) -> String {
-    let detail = match e {
-        DomainError::Invalid(fields) => {
-            fields.iter().map(|f| format!("{}: {}", f.field, f.message)).collect::<Vec<_>>().join("; ")
-        }
-        DomainError::Db(_) | DomainError::Internal(_) => String::new(),
-        other => other.to_string(),
-    };
-    if detail.is_empty() { t(lang, "ent.failed").to_owned() } else { format!("{} {detail}", t(lang, "ent.failed")) }
-}
-
 async fn after(state: &AppState, me: PageUser, done: Result<(), DomainError>, code: &str) -> Response {
     match done {
         Ok(()) => Redirect::to(&format!("/enterprise?done={code}")).into_response(),
         Err(e @ (DomainError::Db(_) | DomainError::Internal(_))) => ApiError::from(e).into_response(),
         Err(e) => {
-            let msg = problem(me.page.lang, &e);
+            let msg = super::forms::refusal(me.page.lang, &e);
             let mut r = show(state, me, &EnterpriseQuery::default(), None, Some(msg)).await;
             if r.status().is_success() {
                 *r.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;

@@ -10,9 +10,7 @@ use super::i18n::{Lang, t};
 /// A refusal as one readable line: "Not saved: <field>: <why>; …".
 pub fn refusal(lang: Lang, e: &DomainError) -> String {
     let detail = match e {
-        DomainError::Invalid(fields) => {
-            fields.iter().map(|f| format!("{}: {}", f.field, f.message)).collect::<Vec<_>>().join("; ")
-        }
+        DomainError::Invalid(fields) => super::field_words::field_problems(lang, fields),
         DomainError::Conflict { message, .. } => message.clone(),
         DomainError::Db(_) | DomainError::Internal(_) => String::new(),
         other => other.to_string(),

@@ -16,6 +16,7 @@ mod registrar;
 mod roster;
 mod student;
 // Staff records: student search and file; the admin pages live in `admin`.
+mod field_words;
 mod forms;
 mod student_file;
 mod students;
