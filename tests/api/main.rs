@@ -7,6 +7,8 @@ mod fixtures;
 #[allow(dead_code)]
 mod helpers;
 #[allow(dead_code)]
+mod workbook;
+#[allow(dead_code)]
 mod world;
 
 mod access_tokens;
@@ -34,6 +36,7 @@ mod problems;
 mod recruitment;
 mod reference_data;
 mod refresh_and_logout;
+mod report_downloads;
 mod scoping;
 mod staff_pages;
 mod subsidies;

@@ -240,14 +240,22 @@ async fn the_registrar_dashboard_draws_the_funnel_and_the_money_and_serves_the_r
     assert_eq!(r.status(), StatusCode::OK);
     assert!(r.headers()["content-type"].to_str().unwrap().starts_with("text/csv"));
     let csv = r.text().await.unwrap();
-    assert!(csv.contains("stage,count") && csv.contains("recruited,2") && csv.contains("enrolled,2"), "{csv}");
-    for name in ["subsidies.csv", "placements.csv"] {
+    assert!(csv.contains("阶段,人数") && csv.contains("recruited,2") && csv.contains("enrolled,2"), "{csv}");
+    let xlsx_link = format!("/registrar/reports/funnel.xlsx?cohort={}", w.cohort);
+    assert!(en.contains(&xlsx_link), "{en}");
+    let r = b.get(&xlsx_link).await;
+    assert_eq!(r.headers()["content-type"], crate::workbook::XLSX);
+    let rows = crate::workbook::rows(&r.bytes().await.unwrap());
+    assert_eq!(crate::workbook::header(&rows), ["阶段", "人数"]);
+    assert_eq!((crate::workbook::text(&rows[1][0]), crate::workbook::integer(&rows[1][1])), ("recruited", 2));
+    for name in ["subsidies.csv", "placements.csv", "subsidies.xlsx", "placements.xlsx"] {
         let r = b.get(&format!("/registrar/reports/{name}")).await;
         assert_eq!(r.status(), StatusCode::OK, "{name}");
         assert!(r.headers()["content-disposition"].to_str().unwrap().contains(name));
         assert!(!r.text().await.unwrap().is_empty());
     }
     assert_eq!(b.get("/registrar/reports/secrets.csv").await.status(), StatusCode::NOT_FOUND);
+    assert_eq!(b.get("/registrar/reports/funnel.pdf").await.status(), StatusCode::NOT_FOUND);
     assert_eq!(Browser::new(&w.app).get("/registrar/reports/funnel.csv").await.status(), StatusCode::SEE_OTHER);
 
     // Enterprise users have no dashboard and no downloads here.

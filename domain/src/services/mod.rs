@@ -13,6 +13,7 @@ pub mod jobs_admin;
 pub mod outbox;
 pub mod reference;
 pub mod scoping;
+pub mod sheets;
 pub mod student_details;
 pub mod student_views;
 pub mod students;
