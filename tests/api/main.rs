@@ -41,4 +41,5 @@ mod scoping;
 mod staff_pages;
 mod subsidies;
 mod subsidy_report;
+mod upload_pages;
 mod users;
