@@ -24,6 +24,7 @@ mod health_and_docs;
 mod import;
 mod internships;
 mod jobs_and_mail;
+mod key_rotation;
 mod lifecycle;
 mod login;
 mod money_properties;

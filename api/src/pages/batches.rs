@@ -218,9 +218,9 @@ pub async fn payment_file(State(state): State<AppState>, me: PageUser, Path(id):
             }
             resp
         }
-        Err(e @ (DomainError::Db(_) | DomainError::Internal(_) | DomainError::NotFound(_))) => {
-            ApiError::from(e).into_response()
-        }
+        Err(
+            e @ (DomainError::Db(_) | DomainError::Internal(_) | DomainError::Undecryptable | DomainError::NotFound(_)),
+        ) => ApiError::from(e).into_response(),
         Err(e) => {
             let msg = problem(me.page.lang, &e);
             show(&state, &me, None, Some(msg), axum::http::StatusCode::CONFLICT).await

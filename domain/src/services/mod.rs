@@ -10,6 +10,7 @@ pub mod cohorts;
 pub mod demo;
 pub mod import;
 pub mod jobs_admin;
+pub mod keys;
 pub mod outbox;
 pub mod reference;
 pub mod scoping;
