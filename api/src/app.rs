@@ -74,6 +74,8 @@ pub fn build_router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn_with_state(state.metrics.clone(), crate::metrics::track))
         .layer(axum::middleware::from_fn_with_state(state.limiter.clone(), crate::limits::limit))
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        // A page form over the limit gets a page saying so, not a bare 413.
+        .layer(axum::middleware::from_fn(crate::pages::upload::too_large_page))
         // axum's own 2 MiB default for body extractors would cut imports short.
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, Duration::from_secs(60)))

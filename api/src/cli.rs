@@ -1,4 +1,4 @@
-//! The `yungui` command line: serve, worker, migrate, users, import.
+//! The `yungui` command line: serve, worker, migrate, users, import, keys.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -47,6 +47,11 @@ pub enum Command {
     Import {
         #[command(subcommand)]
         command: ImportCommand,
+    },
+    /// Key management.
+    Keys {
+        #[command(subcommand)]
+        command: crate::cli_keys::KeysCommand,
     },
     /// Benchmarks against a running server (`yungui bench load --addr URL --clients N --seconds S`).
     Bench {
@@ -169,6 +174,7 @@ pub async fn run(cli: Cli, config: Config, out: &mut dyn std::io::Write) -> anyh
         }
         // Handled before connecting: the load client needs no database.
         Command::Bench { .. } => {}
+        Command::Keys { command } => crate::cli_keys::run(&db, &config, command, out).await?,
         Command::Import { command: ImportCommand::Applications { cohort, file, dry_run, all_or_nothing } } => {
             crate::cli_import::run(
                 &db,

@@ -150,7 +150,7 @@ impl Config {
 }
 
 /// A 32-byte key given as base64 or 64 hex digits.
-fn parse_key(s: &str) -> anyhow::Result<[u8; 32]> {
+pub fn parse_key(s: &str) -> anyhow::Result<[u8; 32]> {
     let bytes = if s.len() == 64 && s.chars().all(|c| c.is_ascii_hexdigit()) {
         hex::decode(s)?
     } else {

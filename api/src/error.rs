@@ -110,6 +110,17 @@ impl IntoResponse for ApiError {
                     tracing::error!(error = %m, "internal error");
                     internal()
                 }
+                DomainError::Undecryptable => {
+                    tracing::error!("stored personal data does not decrypt with this DATA_KEY");
+                    problem(
+                        StatusCode::INTERNAL_SERVER_ERROR,
+                        "data_key_mismatch",
+                        "the ID and card numbers on record were encrypted with another DATA_KEY than this server's; \
+                         after a key rotation every server must run with the new key"
+                            .into(),
+                        vec![],
+                    )
+                }
             },
             ApiError::BadRequest { code, detail, errors } => problem(StatusCode::BAD_REQUEST, code, detail, errors),
             ApiError::UnsupportedMediaType(m) => {

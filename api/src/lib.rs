@@ -20,3 +20,4 @@ pub use app::{build_router, connect};
 pub use config::Config;
 pub use state::AppState;
 pub mod cli_import;
+pub mod cli_keys;

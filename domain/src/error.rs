@@ -51,6 +51,10 @@ pub enum DomainError {
     /// The database failed; the cause is logged, never shown to clients.
     #[error(transparent)]
     Db(#[from] DbErr),
+    /// Stored personal data that this `DATA_KEY` cannot decrypt: it was encrypted with
+    /// another key (a rotation the process was not restarted after, or the wrong key).
+    #[error("ID and card numbers on record cannot be decrypted with this DATA_KEY (encrypted with another key)")]
+    Undecryptable,
     /// Something that should not happen (bad key material, corrupt ciphertext).
     #[error("internal error: {0}")]
     Internal(String),

@@ -424,6 +424,33 @@ impl TestApp {
     pub fn outbox_dir(&self) -> PathBuf {
         self.dir.path().join("outbox")
     }
+
+    /// Another server on this test's database with `data_key` for `DATA_KEY` (and the
+    /// same JWT secret, so tokens carry over), as after a restart with a new key.
+    pub async fn server_with_data_key(&self, data_key: [u8; 32]) -> OtherServer {
+        let db = yungui_api::connect(&self.database_url).await.expect("open the test database again");
+        let config = Config::for_tests(self.database_url.clone(), data_key, &self.jwt_secret, self.outbox_dir());
+        let router = yungui_api::build_router(AppState::new(config, db));
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind a local port");
+        let address = format!("http://{}", listener.local_addr().expect("local address"));
+        let handle = tokio::spawn(async move {
+            let _ = axum::serve(listener, router.into_make_service_with_connect_info::<std::net::SocketAddr>()).await;
+        });
+        OtherServer { address, handle }
+    }
+}
+
+/// A server started by [`TestApp::server_with_data_key`]; stopped when dropped.
+pub struct OtherServer {
+    /// `http://127.0.0.1:<port>`.
+    pub address: String,
+    handle: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for OtherServer {
+    fn drop(&mut self) {
+        self.handle.abort();
+    }
 }
 
 // ---------------------------------------------------------------- assertions

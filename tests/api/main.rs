@@ -7,6 +7,8 @@ mod fixtures;
 #[allow(dead_code)]
 mod helpers;
 #[allow(dead_code)]
+mod workbook;
+#[allow(dead_code)]
 mod world;
 
 mod access_tokens;
@@ -23,6 +25,7 @@ mod health_and_docs;
 mod import;
 mod internships;
 mod jobs_and_mail;
+mod key_rotation;
 mod lifecycle;
 mod login;
 mod money_properties;
@@ -35,9 +38,11 @@ mod problems;
 mod recruitment;
 mod reference_data;
 mod refresh_and_logout;
+mod report_downloads;
 mod scoping;
 mod staff_pages;
 mod student_pages;
 mod subsidies;
 mod subsidy_report;
+mod upload_pages;
 mod users;

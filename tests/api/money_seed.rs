@@ -7,6 +7,7 @@ use serde_json::{Value, json};
 use yungui_domain::services::demo::{self, DEMO_PASSWORD};
 
 use crate::helpers::{StatusCode, all_pages, assert_json, send, spawn_app};
+use crate::workbook;
 
 #[tokio::test]
 async fn the_synthetic_cohort_through_three_years_is_paid_exactly_the_seed_figures() {
@@ -116,6 +117,20 @@ async fn the_synthetic_cohort_through_three_years_is_paid_exactly_the_seed_figur
     assert_eq!(paid("enterprise"), 146 * 3 * 150_000, "657,000 CNY in fares");
     assert_eq!(report["totals"]["owed_fen"], report["totals"]["paid_fen"], "everything owed is paid");
     assert_eq!(report["totals"]["cancelled_fen"], 0);
+
+    // The workbook of the same report: the totals line is the JSON totals in yuan.
+    let xlsx = send(app.request(Method::GET, "/api/v1/reports/subsidies?format=xlsx").bearer_auth(&admin)).await;
+    let rows = workbook::rows(&xlsx.bytes().await.unwrap());
+    let totals = rows.last().unwrap();
+    assert_eq!(workbook::text(&totals[0]), "total");
+    for (col, field) in [(2, "owed_count"), (4, "paid_count"), (14, "cancelled_count")] {
+        assert_eq!(workbook::integer(&totals[col]), report["totals"][field].as_i64().unwrap(), "{field}");
+    }
+    for (col, field) in [(3, "owed_fen"), (5, "paid_fen"), (15, "cancelled_fen")] {
+        let fen = report["totals"][field].as_i64().unwrap();
+        assert_eq!(workbook::number(&totals[col]), fen as f64 / 100.0, "{field}");
+    }
+    assert_eq!(workbook::number(&totals[5]), 146.0 * 3.0 * 11_500.0, "5,037,000 CNY paid in all");
 
     // And per student, from the ledger.
     for reg in &registrars {

@@ -17,6 +17,7 @@ use crate::internships::{
     act as internship_act, careers_world, create_internship, internship, to_final_year, transition, with,
 };
 use crate::placements::{act, at_intended, placed};
+use crate::workbook;
 use crate::world::World;
 
 async fn report(w: &World, token: &str, which: &str, query: &str) -> Value {
@@ -198,10 +199,31 @@ async fn reports_are_scoped_to_the_caller_and_come_as_csv_with_a_bom() {
     let text = String::from_utf8(bytes[3..].to_vec()).unwrap();
     let lines: Vec<&str> = text.lines().collect();
     // The student enrolled for this test joins the recruits and the enrolled.
-    assert_eq!(&lines[..5], ["stage,count", "recruited,7", "verified,7", "admitted,7", "enrolled,7"]);
+    assert_eq!(&lines[..5], ["阶段,人数", "recruited,7", "verified,7", "admitted,7", "enrolled,7"]);
     assert!(lines.contains(&"employed_12_months,2"), "{text}");
     let resp = w.app.get("/api/v1/reports/placements?format=csv", &w.admin).await;
     let text = resp.text().await.unwrap();
-    assert!(text.contains("metric,value") && text.contains("median_monthly_salary_fen,500000"), "{text}");
-    assert_eq!(w.app.get("/api/v1/reports/placements?format=xlsx", &w.admin).await.status(), StatusCode::BAD_REQUEST);
+    assert!(text.starts_with("\u{feff}指标,数值") && text.contains("median_monthly_salary_fen,500000"), "{text}");
+
+    // The same figures as workbooks: counts as integers, the median salary in yuan.
+    let resp = w.app.get("/api/v1/reports/placements?format=xlsx", &w.admin).await;
+    assert_eq!(resp.headers()["content-type"], workbook::XLSX);
+    assert_eq!(resp.headers()["content-disposition"], r#"attachment; filename="placements.xlsx""#);
+    let bytes = resp.bytes().await.unwrap();
+    let rows = workbook::rows(&bytes);
+    assert_eq!(workbook::header(&rows), ["指标", "数值"]);
+    assert!(workbook::header_is_frozen(&bytes));
+    let json = report(&w, &w.admin, "placements", "").await;
+    let cell = |name: &str| rows.iter().find(|r| workbook::text(&r[0]) == name).unwrap_or_else(|| panic!("no {name}"));
+    for name in ["graduated", "placed", "placed_at_intended", "retained_12_months"] {
+        assert_eq!(workbook::integer(&cell(name)[1]), json[name].as_i64().unwrap(), "{name}");
+    }
+    assert_eq!(workbook::number(&cell("median_monthly_salary_yuan")[1]), 5_000.0);
+    let resp = w.app.get("/api/v1/reports/funnel?format=xlsx&as_of=2023-12-31", &w.admin).await;
+    assert_eq!(resp.headers()["content-disposition"], r#"attachment; filename="funnel-2023-12-31.xlsx""#);
+    let rows = workbook::rows(&resp.bytes().await.unwrap());
+    assert_eq!(workbook::header(&rows), ["阶段", "人数"]);
+    let stages: Vec<(String, i64)> =
+        rows[1..].iter().map(|r| (workbook::text(&r[0]).to_owned(), workbook::integer(&r[1]))).collect();
+    assert_eq!(stages, funnel(&w, &w.admin, "as_of=2023-12-31").await);
 }

@@ -57,6 +57,38 @@ impl Browser {
         self.post(path, &form).await
     }
 
+    /// Posts a multipart form as a browser does, with the CSRF token of the page at
+    /// `from` and `file` (name, bytes) in the `file` input.
+    pub(crate) async fn upload(
+        &self,
+        from: &str,
+        path: &str,
+        fields: &[(&str, &str)],
+        file: Option<(&str, Vec<u8>)>,
+    ) -> Response {
+        let token = csrf_of(&self.page(from).await);
+        self.post_multipart(path, &[&[("csrf", token.as_str())], fields].concat(), file).await
+    }
+
+    /// A multipart form exactly as given (no CSRF token added).
+    pub(crate) async fn post_multipart(
+        &self,
+        path: &str,
+        fields: &[(&str, &str)],
+        file: Option<(&str, Vec<u8>)>,
+    ) -> Response {
+        use reqwest::multipart::{Form, Part};
+        let mut form = Form::new();
+        for (k, v) in fields {
+            form = form.text((*k).to_owned(), (*v).to_owned());
+        }
+        // A file input left empty still sends a part: no file name, no bytes.
+        let (name, bytes) = file.unwrap_or(("", Vec::new()));
+        let part = Part::bytes(bytes).file_name(name.to_owned()).mime_str("text/csv").expect("a media type");
+        let form = form.part("file", part);
+        self.client.post(format!("{}{path}", self.base)).multipart(form).send().await.expect("POST")
+    }
+
     pub(crate) async fn sign_in(&self, login: &str, password: &str) {
         let r = self.submit("/login", "/login", &[("login", login), ("password", password)]).await;
         assert_eq!(r.status(), StatusCode::SEE_OTHER, "sign in as {login}");
@@ -240,14 +272,22 @@ async fn the_registrar_dashboard_draws_the_funnel_and_the_money_and_serves_the_r
     assert_eq!(r.status(), StatusCode::OK);
     assert!(r.headers()["content-type"].to_str().unwrap().starts_with("text/csv"));
     let csv = r.text().await.unwrap();
-    assert!(csv.contains("stage,count") && csv.contains("recruited,2") && csv.contains("enrolled,2"), "{csv}");
-    for name in ["subsidies.csv", "placements.csv"] {
+    assert!(csv.contains("阶段,人数") && csv.contains("recruited,2") && csv.contains("enrolled,2"), "{csv}");
+    let xlsx_link = format!("/registrar/reports/funnel.xlsx?cohort={}", w.cohort);
+    assert!(en.contains(&xlsx_link), "{en}");
+    let r = b.get(&xlsx_link).await;
+    assert_eq!(r.headers()["content-type"], crate::workbook::XLSX);
+    let rows = crate::workbook::rows(&r.bytes().await.unwrap());
+    assert_eq!(crate::workbook::header(&rows), ["阶段", "人数"]);
+    assert_eq!((crate::workbook::text(&rows[1][0]), crate::workbook::integer(&rows[1][1])), ("recruited", 2));
+    for name in ["subsidies.csv", "placements.csv", "subsidies.xlsx", "placements.xlsx"] {
         let r = b.get(&format!("/registrar/reports/{name}")).await;
         assert_eq!(r.status(), StatusCode::OK, "{name}");
         assert!(r.headers()["content-disposition"].to_str().unwrap().contains(name));
         assert!(!r.text().await.unwrap().is_empty());
     }
     assert_eq!(b.get("/registrar/reports/secrets.csv").await.status(), StatusCode::NOT_FOUND);
+    assert_eq!(b.get("/registrar/reports/funnel.pdf").await.status(), StatusCode::NOT_FOUND);
     assert_eq!(Browser::new(&w.app).get("/registrar/reports/funnel.csv").await.status(), StatusCode::SEE_OTHER);
 
     // Enterprise users have no dashboard and no downloads here.
@@ -259,98 +299,6 @@ async fn the_registrar_dashboard_draws_the_funnel_and_the_money_and_serves_the_r
 }
 
 /// The cohort's applications, counted through the API.
-async fn applications_in(w: &World, cohort: uuid::Uuid) -> u64 {
-    let page = assert_json(
-        w.app.get(&format!("/api/v1/cohorts/{cohort}/applications?limit=1"), &w.admin).await,
-        StatusCode::OK,
-    )
-    .await;
-    page["total"].as_u64().unwrap()
-}
-
-#[tokio::test]
-async fn a_pasted_csv_is_checked_row_by_row_and_imported_only_when_clean() {
-    use yungui_domain::synthetic;
-    let w = crate::world::world().await;
-    let good = synthetic::applicants(11, 3, &[crate::world::ZHIJIN], &["机械加工"], &[&w.uscc_1], 2003);
-    let row = |a: &synthetic::SyntheticApplicant| {
-        format!("{},{},{},{},{},\n", a.national_id, a.name, a.phone, a.origin_code, a.preferred_major)
-    };
-    let header = "national_id,name,phone,origin_code,preferred_major,bank_card\n";
-    let mut bad = String::from(header);
-    bad += &row(&good[0]); // line 2 ok
-    bad += "110105194912310021,王五,13800001111,520524,机械加工,\n"; // line 3: checksum
-    bad += &row(&good[1]); // line 4 ok
-    bad += "520524200302301234,,12345,520524,烹饪,6222021234567890124\n"; // line 5: several fields
-    let registrar = w.app.create_user_anchored(Role::Registrar, Some(w.school_a)).await;
-    let b = Browser::new(&w.app);
-    b.sign_in(&registrar.login, USER_PASSWORD).await;
-
-    let form = b.page("/registrar/import").await;
-    assert_complete("/registrar/import", &form);
-    assert!(form.contains("导入报名名单") && form.contains("<textarea"), "{form}");
-    assert_complete("/registrar/import?lang=en", &b.page("/registrar/import?lang=en").await);
-    let cohort = w.cohort.to_string();
-
-    let r = b
-        .submit(
-            "/registrar/import?lang=zh",
-            "/registrar/import",
-            &[("cohort", &cohort), ("csv", &bad), ("mode", "check")],
-        )
-        .await;
-    assert_eq!(r.status(), StatusCode::OK);
-    let html = r.text().await.unwrap();
-    assert_complete("the check report", &html);
-    assert!(html.contains("共 4 行：2 行可以导入，0 行已存在，2 行有问题"), "{html}");
-    for expected in [
-        "第 3 行",
-        "<code>national_id</code>",
-        "第 5 行",
-        "<code>name</code>",
-        "<code>phone</code>",
-        "<code>bank_card</code>",
-    ] {
-        assert!(html.contains(expected), "the report lacks {expected}:\n{html}");
-    }
-    assert!(!html.contains("第 2 行") && !html.contains("第 4 行"), "good rows are not listed");
-    assert!(!html.contains("value=\"import\""), "no import while a row is bad");
-    assert!(html.contains("王五") || html.contains("110105"), "the pasted text is kept for correcting");
-    assert!(!html.contains("110105194912310021</span>"), "IDs in the report are masked");
-    // Importing anyway writes nothing: all or nothing.
-    let r = b
-        .submit("/registrar/import", "/registrar/import", &[("cohort", &cohort), ("csv", &bad), ("mode", "import")])
-        .await;
-    assert!(r.text().await.unwrap().contains("新增 0 份报名"));
-    assert_eq!(applications_in(&w, w.cohort).await, 0);
-
-    // A clean file: checked, then imported with the button the check offers.
-    let clean = format!("{header}{}{}{}", row(&good[0]), row(&good[1]), row(&good[2]));
-    let r = b
-        .submit("/registrar/import", "/registrar/import", &[("cohort", &cohort), ("csv", &clean), ("mode", "check")])
-        .await;
-    let html = r.text().await.unwrap();
-    assert!(html.contains("共 3 行：3 行可以导入") && html.contains("value=\"import\""), "{html}");
-    assert_eq!(applications_in(&w, w.cohort).await, 0, "a check writes nothing");
-    let r = b
-        .submit("/registrar/import", "/registrar/import", &[("cohort", &cohort), ("csv", &clean), ("mode", "import")])
-        .await;
-    assert!(r.text().await.unwrap().contains("新增 3 份报名"));
-    assert_eq!(applications_in(&w, w.cohort).await, 3);
-
-    // No cohort or no text: said on the page; no CSRF token: refused.
-    let r =
-        b.submit("/registrar/import", "/registrar/import", &[("cohort", ""), ("csv", &clean), ("mode", "check")]).await;
-    assert!(r.text().await.unwrap().contains("请选择届别"));
-    let r = b.post("/registrar/import", &[("cohort", &cohort), ("csv", &clean), ("mode", "import")]).await;
-    assert_eq!(r.status(), StatusCode::FORBIDDEN);
-    // Students and enterprises are sent home.
-    let hr = w.app.create_user_anchored(Role::Enterprise, Some(w.enterprise_1)).await;
-    let e = Browser::new(&w.app);
-    e.sign_in(&hr.login, USER_PASSWORD).await;
-    assert_eq!(location(&e.get("/registrar/import").await), "/enterprise");
-}
-
 #[tokio::test]
 async fn a_registrar_cannot_approve_their_own_batch_and_another_can_then_the_bank_file_and_results_follow() {
     let w = crate::world::world().await;
@@ -400,13 +348,26 @@ async fn a_registrar_cannot_approve_their_own_batch_and_another_can_then_the_ban
     assert!(!ids.is_empty(), "{b}");
     let mut csv = String::from("line_id,status,bank_reference,reason\n");
     for (i, l) in ids.iter().enumerate() {
-        csv += &format!("{l},paid,BK{i:04},\n");
+        csv += &format!("{l},paid,BK{i:04}-回执,\n");
     }
     csv += "B20000101-000000-00001,paid,BK9,\n";
     let results = format!("/registrar/batches/{id}/results");
-    let r = c.submit("/registrar/batches", &results, &[("paid_on", "2019-11-05"), ("results", &csv)]).await;
+    let html = c.page("/registrar/batches").await;
+    let upload_form = html.contains(r#"enctype="multipart/form-data""#)
+        && html.contains(r#"type="file" name="file" accept=".csv,text/csv""#);
+    assert!(upload_form, "{html}");
+    // Chosen in the file input; the bank writes GBK, as Excel on Chinese Windows does.
+    let gbk = encoding_rs::GBK.encode(&csv).0.into_owned();
+    let r = c.upload("/registrar/batches", &results, &[("paid_on", "2019-11-05")], Some(("回执.csv", gbk))).await;
     assert_eq!(r.status(), StatusCode::OK);
     let html = r.text().await.unwrap();
     assert!(html.contains(&format!("成功 {} 笔", ids.len())) && html.contains("有问题 1 行"), "{html}");
     assert!(html.contains(&format!("第 {} 行", ids.len() + 2)), "the bad row is named by its line:\n{html}");
+    let b = assert_json(w.app.get(&api, &w.registrar_a).await, StatusCode::OK).await;
+    let refs: Vec<&str> = b["lines"].as_array().unwrap().iter().filter_map(|l| l["bank_reference"].as_str()).collect();
+    assert!(refs.contains(&"BK0000-回执"), "the GBK file was read as GBK: {refs:?}");
+    // No file chosen: said on the page; nothing changes.
+    let r = c.upload("/registrar/batches", &results, &[("paid_on", "2019-11-05")], None).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().await.unwrap().contains("请选择银行回执文件"));
 }

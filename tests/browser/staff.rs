@@ -123,7 +123,7 @@ async fn a_registrar_on_a_phone_sees_the_funnel_and_money_charts() {
 
 #[tokio::test]
 #[ignore = "needs Chromium and chromedriver: run .ci/browser (YUNGUI_BROWSER=1)"]
-async fn a_registrar_checks_a_pasted_list_and_sees_each_bad_row() {
+async fn a_registrar_chooses_a_file_sees_each_bad_row_then_imports_a_clean_one_without_choosing_it_again() {
     if !enabled() {
         eprintln!("skipped: set YUNGUI_BROWSER=1 (see .ci/browser)");
         return;
@@ -142,8 +142,11 @@ async fn a_registrar_checks_a_pasted_list_and_sees_each_bad_row() {
     b.client.find(Locator::Css("#login")).await.unwrap().send_keys(&registrar.login).await.unwrap();
     b.client.find(Locator::Css("#password")).await.unwrap().send_keys(&registrar.password).await.unwrap();
     b.client.find(Locator::Css("button.primary")).await.unwrap().click().await.unwrap();
-    b.client.wait().for_element(Locator::Css("#csv")).await.expect("the import form");
-    b.client.find(Locator::Css("#csv")).await.unwrap().send_keys(&csv).await.unwrap();
+    b.client.wait().for_element(Locator::Css("input#file[type=file]")).await.expect("the import form");
+    // chromedriver takes a file for a file input as its absolute path typed into it.
+    let bad = w.app.dir.path().join("applications-bad.csv");
+    std::fs::write(&bad, &csv).unwrap();
+    b.client.find(Locator::Css("#file")).await.unwrap().send_keys(&bad.display().to_string()).await.unwrap();
     b.client.find(Locator::Css("button[value=check]")).await.unwrap().click().await.unwrap();
     b.client.wait().for_element(Locator::Css("#report")).await.expect("the row report");
     let rows = b.client.find_all(Locator::Css("#report ul.rows > li")).await.unwrap();
@@ -156,6 +159,19 @@ async fn a_registrar_checks_a_pasted_list_and_sees_each_bad_row() {
     b.client.execute("document.getElementById('report').scrollIntoView()", vec![]).await.unwrap();
     b.screenshot("import-report").await;
     b.full_page("import-report-full").await;
+
+    // The good rows alone: checked, then imported with one press, the file kept by the page.
+    let clean = w.app.dir.path().join("applications.csv");
+    std::fs::write(&clean, csv.lines().take(3).map(|l| format!("{l}\n")).collect::<String>()).unwrap();
+    b.client.find(Locator::Css("#file")).await.unwrap().send_keys(&clean.display().to_string()).await.unwrap();
+    b.client.find(Locator::Css("button[value=check]")).await.unwrap().click().await.unwrap();
+    b.client.wait().for_element(Locator::Css("#do-import")).await.expect("the import button after a clean check");
+    assert!(b.client.find(Locator::Css("#kept")).await.unwrap().text().await.unwrap().contains("applications.csv"));
+    b.screenshot("import-checked").await;
+    b.client.find(Locator::Css("#do-import")).await.unwrap().click().await.unwrap();
+    b.client.wait().for_element(Locator::Css("#report")).await.expect("the import report");
+    let report = b.client.find(Locator::Css("#report")).await.unwrap().text().await.unwrap();
+    assert!(report.contains("新增 2 份报名"), "{report}");
     b.close().await;
 }
 

@@ -1,6 +1,6 @@
 //! `/registrar/batches`: payment batches, maker and checker — make one (cut-off date),
 //! approve another's (never one's own: the page says so), download the bank file, and
-//! paste the bank's result file back (url-encoded text until multipart is enabled).
+//! upload the bank's result file (a multipart form with a file input).
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -16,6 +16,7 @@ use yungui_domain::{DomainError, Role};
 use super::format::{date, yuan};
 use super::i18n::{Lang, t, tf};
 use super::session::{CsrfForm, PageUser};
+use super::upload::{CsrfUpload, MAX_UPLOAD_BYTES};
 use super::{Chrome, home_of, page_strings, render};
 use crate::error::ApiError;
 use crate::extract::AsOf;
@@ -217,9 +218,9 @@ pub async fn payment_file(State(state): State<AppState>, me: PageUser, Path(id):
             }
             resp
         }
-        Err(e @ (DomainError::Db(_) | DomainError::Internal(_) | DomainError::NotFound(_))) => {
-            ApiError::from(e).into_response()
-        }
+        Err(
+            e @ (DomainError::Db(_) | DomainError::Internal(_) | DomainError::Undecryptable | DomainError::NotFound(_)),
+        ) => ApiError::from(e).into_response(),
         Err(e) => {
             let msg = problem(me.page.lang, &e);
             show(&state, &me, None, Some(msg), axum::http::StatusCode::CONFLICT).await
@@ -227,32 +228,33 @@ pub async fn payment_file(State(state): State<AppState>, me: PageUser, Path(id):
     }
 }
 
-/// The bank's result file, pasted, and the day it paid.
-#[derive(Debug, Deserialize)]
-pub struct ResultsForm {
-    #[serde(default)]
-    paid_on: String,
-    #[serde(default)]
-    results: String,
-}
-
-/// `POST /registrar/batches/{id}/results`.
+/// `POST /registrar/batches/{id}/results` (multipart): the bank's result file in
+/// `file` and the day it paid in `paid_on`.
 #[tracing::instrument(skip_all, fields(%id))]
 pub async fn results(
     State(state): State<AppState>,
     me: PageUser,
     Path(id): Path<Uuid>,
-    CsrfForm(f): CsrfForm<ResultsForm>,
+    CsrfUpload(f): CsrfUpload,
 ) -> Response {
     if !staff(&me) {
         return Redirect::to(home_of(me.user.actor.role)).into_response();
     }
     let lang = me.page.lang;
-    let paid_on = match parse_date(&f.paid_on, "paid_on") {
+    if f.too_large {
+        let limit = (MAX_UPLOAD_BYTES / (1024 * 1024)).to_string();
+        let msg = tf(lang, "batch.results_too_big", &[("mib", &limit)]);
+        return show(&state, &me, None, Some(msg), axum::http::StatusCode::PAYLOAD_TOO_LARGE).await;
+    }
+    let Some(file) = &f.file else {
+        let msg = t(lang, "batch.results_no_file").to_owned();
+        return show(&state, &me, None, Some(msg), axum::http::StatusCode::UNPROCESSABLE_ENTITY).await;
+    };
+    let paid_on = match parse_date(f.field("paid_on"), "paid_on") {
         Ok(d) => d,
         Err(e) => return after(&state, me, Err(e), "").await,
     };
-    match batches::import_results(&state.db, &me.user.actor, id, f.results.as_bytes(), paid_on).await {
+    match batches::import_results(&state.db, &me.user.actor, id, &file.bytes, paid_on).await {
         Ok(r) => {
             let n = |v: usize| v.to_string();
             let mut msg = tf(

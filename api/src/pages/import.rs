@@ -1,13 +1,17 @@
 //! `/registrar/import`: applications from a CSV file into a cohort — checked first (a
 //! dry run showing every row with a problem, by line and field), imported after.
 //!
-//! The file is pasted into a text area (a url-encoded form): axum's `multipart`
-//! feature is not enabled in the workspace yet, so there is no file upload.
+//! The file is chosen in a file input (a multipart form). A check that finds nothing
+//! wrong sends the file back in a hidden field (base64), so the import button imports
+//! exactly the checked file without choosing it again; nothing is kept on the server
+//! (see docs/decisions.md).
 
 use askama::Template;
 use axum::extract::State;
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use serde::Deserialize;
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD as B64;
 use uuid::Uuid;
 use yungui_domain::services::PageRequest;
 use yungui_domain::services::applications::RECRUITERS;
@@ -16,25 +20,33 @@ use yungui_domain::services::import::{ImportOptions, ImportReport, RowStatus, im
 use yungui_domain::{DomainError, FieldError};
 
 use super::i18n::{Lang, t, tf};
-use super::session::{CsrfForm, PageUser};
+use super::session::PageUser;
+use super::upload::{CsrfUpload, MAX_UPLOAD_BYTES};
 use super::{Chrome, home_of, page_strings, render};
 use crate::error::ApiError;
 use crate::state::AppState;
-
-/// Most characters the text area takes (about 10 000 rows).
-const MAX_TEXT: usize = 2_000_000;
 
 #[derive(Template)]
 #[template(path = "import.html")]
 struct ImportPage {
     page: Chrome,
     cohorts: Vec<CohortOption>,
-    csv: String,
+    /// The checked file, when the import button may import it.
+    kept: Option<Kept>,
     error: Option<String>,
     result: Option<Outcome>,
 }
 
 page_strings!(ImportPage);
+
+/// A checked file carried to the import button.
+struct Kept {
+    name: String,
+    /// The file's bytes, base64.
+    data: String,
+    /// "已选择 name" in the page's language.
+    note: String,
+}
 
 struct CohortOption {
     id: Uuid,
@@ -61,18 +73,6 @@ struct ReportRow {
     warnings: Vec<(String, String)>,
 }
 
-/// The form: the cohort, the CSV text, and which button was pressed.
-#[derive(Debug, Default, Deserialize)]
-pub struct ImportForm {
-    #[serde(default)]
-    cohort: String,
-    #[serde(default)]
-    csv: String,
-    /// `check` (dry run) or `import`.
-    #[serde(default)]
-    mode: String,
-}
-
 fn may_import(me: &PageUser) -> bool {
     me.user.actor.is(RECRUITERS)
 }
@@ -83,14 +83,14 @@ pub async fn form(State(state): State<AppState>, me: PageUser) -> Response {
     if !may_import(&me) {
         return Redirect::to(home_of(me.user.actor.role)).into_response();
     }
-    page(&state, &me, None, String::new(), None, None).await
+    page(&state, &me, None, None, None, None).await
 }
 
 async fn page(
     state: &AppState,
     me: &PageUser,
     cohort: Option<Uuid>,
-    csv: String,
+    kept: Option<Kept>,
     error: Option<String>,
     result: Option<Outcome>,
 ) -> Response {
@@ -106,7 +106,7 @@ async fn page(
     let mut cohorts: Vec<CohortOption> =
         cohorts.into_iter().map(|c| CohortOption { selected: Some(c.id) == chosen, id: c.id, name: c.name }).collect();
     cohorts.reverse();
-    render(&ImportPage { page: Chrome::new(&me.page, "import.title"), cohorts, csv, error, result })
+    render(&ImportPage { page: Chrome::new(&me.page, "import.title"), cohorts, kept, error, result })
 }
 
 /// A field problem for people: `field: message`.
@@ -163,35 +163,50 @@ fn outcome(lang: Lang, r: &ImportReport) -> Outcome {
     Outcome { checked: r.dry_run, summary, can_import: r.dry_run && r.invalid == 0 && r.valid_not_written > 0, rows }
 }
 
-/// `POST /registrar/import`: `mode=check` runs the dry run, `mode=import` writes.
+/// `POST /registrar/import` (multipart): `mode=check` runs the dry run, `mode=import`
+/// writes. The file is the one chosen, else the checked one sent back (`kept`).
 #[tracing::instrument(skip_all)]
-pub async fn submit(State(state): State<AppState>, me: PageUser, CsrfForm(f): CsrfForm<ImportForm>) -> Response {
+pub async fn submit(State(state): State<AppState>, me: PageUser, CsrfUpload(f): CsrfUpload) -> Response {
     if !may_import(&me) {
         return Redirect::to(home_of(me.user.actor.role)).into_response();
     }
     let lang = me.page.lang;
-    let cohort = Uuid::parse_str(f.cohort.trim()).ok();
+    let cohort = Uuid::parse_str(f.field("cohort").trim()).ok();
     let refuse = |key: &str| Some(t(lang, key).to_owned());
-    let (error, result) = if cohort.is_none() {
-        (refuse("import.no_cohort"), None)
-    } else if f.csv.trim().is_empty() {
-        (refuse("import.no_file"), None)
-    } else if f.csv.len() > MAX_TEXT {
-        (refuse("import.too_big"), None)
-    } else {
+    let file = match &f.file {
+        Some(file) => Some((file.name.clone(), file.bytes.clone())),
+        // A kept file that does not decode is no file: the form was tampered with or cut.
+        None => B64
+            .decode(f.field("kept").trim())
+            .ok()
+            .filter(|b| !b.is_empty())
+            .map(|b| (f.field("kept_name").to_owned(), b)),
+    };
+    let (error, result, kept) = if f.too_large {
+        let limit = (MAX_UPLOAD_BYTES / (1024 * 1024)).to_string();
+        let mut r = page(&state, &me, cohort, None, Some(tf(lang, "import.too_big", &[("mib", &limit)])), None).await;
+        if r.status().is_success() {
+            *r.status_mut() = StatusCode::PAYLOAD_TOO_LARGE;
+        }
+        return r;
+    } else if cohort.is_none() {
+        (refuse("import.no_cohort"), None, None)
+    } else if let Some((name, bytes)) = file {
         // Writing needs a clean file: all or nothing, so a bad row never half-imports.
-        let opts = ImportOptions { dry_run: f.mode != "import", all_or_nothing: true };
-        let done = import_applications(
-            &state.db,
-            &me.user.actor,
-            &state.vault,
-            cohort.unwrap_or_default(),
-            f.csv.as_bytes(),
-            opts,
-        )
-        .await;
+        let opts = ImportOptions { dry_run: f.field("mode") != "import", all_or_nothing: true };
+        let done =
+            import_applications(&state.db, &me.user.actor, &state.vault, cohort.unwrap_or_default(), &bytes, opts)
+                .await;
         match done {
-            Ok(r) => (None, Some(outcome(lang, &r))),
+            Ok(r) => {
+                let outcome = outcome(lang, &r);
+                let kept = outcome.can_import.then(|| Kept {
+                    note: tf(lang, "import.kept", &[("name", &name)]),
+                    data: B64.encode(&bytes),
+                    name,
+                });
+                (None, Some(outcome), kept)
+            }
             Err(DomainError::Invalid(fields)) => (
                 Some(format!(
                     "{} {}",
@@ -199,12 +214,15 @@ pub async fn submit(State(state): State<AppState>, me: PageUser, CsrfForm(f): Cs
                     fields.iter().map(said).collect::<Vec<_>>().join("; ")
                 )),
                 None,
+                None,
             ),
             Err(e @ (DomainError::NotFound(_) | DomainError::Forbidden(_) | DomainError::Conflict { .. })) => {
-                (Some(format!("{} {e}", t(lang, "import.file_refused"))), None)
+                (Some(format!("{} {e}", t(lang, "import.file_refused"))), None, None)
             }
             Err(e) => return ApiError::from(e).into_response(),
         }
+    } else {
+        (refuse("import.no_file"), None, None)
     };
-    page(&state, &me, cohort, f.csv, error, result).await
+    page(&state, &me, cohort, kept, error, result).await
 }

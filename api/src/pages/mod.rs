@@ -20,6 +20,8 @@ mod field_words;
 mod forms;
 mod student_file;
 mod students;
+// File upload (multipart forms) and its size-limit page.
+pub mod upload;
 
 use std::sync::LazyLock;
 
@@ -84,6 +86,11 @@ static STYLESHEET_URL: LazyLock<String> = LazyLock::new(|| {
     let hash = hex::encode(Sha256::digest(STYLESHEET.as_bytes()));
     format!("{STYLESHEET_PATH}?v={}", &hash[..12])
 });
+
+/// The stylesheet's versioned URL, for pages rendered outside a template.
+pub fn stylesheet_url() -> &'static str {
+    STYLESHEET_URL.as_str()
+}
 
 async fn stylesheet() -> Response {
     (

@@ -1,10 +1,9 @@
 //! `GET /registrar`: the registrar's (and admin's) dashboard — the cohort funnel and the
 //! subsidy totals as server-drawn SVG bar charts (no JavaScript), report downloads
-//! under the session (`/registrar/reports/*.csv`), and the student list.
+//! under the session (`/registrar/reports/*.csv` and `*.xlsx`), and the student list.
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use uuid::Uuid;
@@ -162,7 +161,7 @@ pub struct DownloadQuery {
     cohort: Option<Uuid>,
 }
 
-/// `GET /registrar/reports/{funnel,subsidies,placements}.csv` under the session.
+/// `GET /registrar/reports/{funnel,subsidies,placements}.{csv,xlsx}` under the session.
 #[tracing::instrument(skip_all, fields(%name))]
 pub async fn download(
     State(state): State<AppState>,
@@ -174,27 +173,24 @@ pub async fn download(
     if !staff(actor.role) {
         return Redirect::to(home_of(actor.role)).into_response();
     }
-    let db = &state.db;
-    let outcome = OutcomeFilter { cohort: q.cohort, ..Default::default() };
-    let csv = match name.as_str() {
-        "funnel.csv" => funnel::funnel(db, actor, outcome).await.and_then(|r| r.to_csv()),
-        "placements.csv" => reports::placements(db, actor, outcome).await.and_then(|r| r.to_csv()),
-        "subsidies.csv" => report::subsidies(db, actor, ReportFilter { cohort: q.cohort, ..Default::default() })
+    let (db, outcome) = (&state.db, OutcomeFilter { cohort: q.cohort, ..Default::default() });
+    let Some((report, xlsx)) =
+        name.strip_suffix(".csv").map(|r| (r, false)).or_else(|| name.strip_suffix(".xlsx").map(|r| (r, true)))
+    else {
+        return ApiError::from(DomainError::NotFound("report")).into_response();
+    };
+    let sheet = match report {
+        "funnel" => funnel::funnel(db, actor, outcome).await.map(|r| r.sheet()),
+        "placements" => reports::placements(db, actor, outcome).await.map(|r| r.sheet()),
+        "subsidies" => report::subsidies(db, actor, ReportFilter { cohort: q.cohort, ..Default::default() })
             .await
-            .and_then(|r| r.to_csv()),
+            .map(|r| r.sheet()),
         _ => return ApiError::from(DomainError::NotFound("report")).into_response(),
     };
-    match csv {
-        Ok(bytes) => {
-            let mut resp = bytes.into_response();
-            let h = resp.headers_mut();
-            h.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/csv; charset=utf-8"));
-            if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{name}\"")) {
-                h.insert(header::CONTENT_DISPOSITION, v);
-            }
-            resp
-        }
-        Err(e) => ApiError::from(e).into_response(),
+    let file = sheet.and_then(|s| if xlsx { s.xlsx_file(name.clone()) } else { s.csv_file(name.clone()) });
+    match file.map_err(ApiError::from).and_then(crate::routes::batches::download) {
+        Ok(resp) => resp,
+        Err(e) => e.into_response(),
     }
 }
 

@@ -213,7 +213,7 @@ pub async fn session_layer(State(state): State<AppState>, mut req: Request, next
 }
 
 /// Pages hold personal data and load nothing from elsewhere.
-fn secure_headers(h: &mut HeaderMap) {
+pub(crate) fn secure_headers(h: &mut HeaderMap) {
     let defaults = [
         (
             header::CONTENT_SECURITY_POLICY,
@@ -309,16 +309,26 @@ impl<T: DeserializeOwned> FromRequest<AppState> for CsrfForm<T> {
         let expected = req.extensions().get::<PageCtx>().map(|p| p.csrf.clone()).unwrap_or_default();
         let bytes = Bytes::from_request(req, state).await.map_err(IntoResponse::into_response)?;
         let sent = form_urlencoded::parse(&bytes).find(|(k, _)| k == "csrf").map(|(_, v)| v.into_owned());
-        if expected.is_empty() || !sent.is_some_and(|s| same(s.as_bytes(), expected.as_bytes())) {
-            return Err(ApiError::Domain(DomainError::Forbidden(
-                "表单已过期或来自其他网站：请返回，刷新页面后再试。This form has expired or came from another site: go back, reload the page and try again.".into(),
-            ))
-            .into_response());
+        if !csrf_matches(sent.as_deref().unwrap_or_default(), &expected) {
+            return Err(csrf_refusal());
         }
         serde_urlencoded::from_bytes(&bytes)
             .map(CsrfForm)
             .map_err(|e| ApiError::bad_request("invalid_form", format!("the form is incomplete: {e}")).into_response())
     }
+}
+
+/// Whether a form's `csrf` field is the session's token (compared in constant time).
+pub(crate) fn csrf_matches(sent: &str, expected: &str) -> bool {
+    !expected.is_empty() && same(sent.as_bytes(), expected.as_bytes())
+}
+
+/// The 403 for a form without the session's token.
+pub(crate) fn csrf_refusal() -> Response {
+    ApiError::Domain(DomainError::Forbidden(
+        "表单已过期或来自其他网站：请返回，刷新页面后再试。This form has expired or came from another site: go back, reload the page and try again.".into(),
+    ))
+    .into_response()
 }
 
 /// `next` if it is a path on this site (no open redirects), with anything outside

@@ -104,7 +104,8 @@ async fn approve(
     Ok(Json(batches::approve(&s.db, &actor, id, as_of).await?))
 }
 
-fn download(f: DownloadFile) -> ApiResult<Response> {
+/// A file as an attachment with its media type and name.
+pub(crate) fn download(f: DownloadFile) -> ApiResult<Response> {
     let disposition = HeaderValue::from_str(&format!("attachment; filename=\"{}\"", f.file_name))
         .map_err(|e| ApiError::Internal(anyhow::anyhow!("file name header: {e}")))?;
     Ok((

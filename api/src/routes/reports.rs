@@ -1,14 +1,14 @@
-//! `/reports`: programme figures for a slice of students, as JSON or CSV.
+//! `/reports`: programme figures for a slice of students, as JSON, CSV or XLSX.
 
 use axum::Json;
 use axum::extract::State;
-use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use chrono::NaiveDate;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use uuid::Uuid;
+use yungui_domain::services::sheets::Sheet;
 use yungui_domain::services::subsidies::report::{self, ReportFilter, SubsidyReport};
 
 use crate::error::{ApiResult, Problem};
@@ -20,14 +20,37 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(subsidies))
 }
 
-/// How a report is delivered.
+/// How a report is delivered: `json` (the default); `csv`, UTF-8 with a BOM and a
+/// Chinese header row, amounts in whole fen; or `xlsx`, an Excel workbook with the
+/// Chinese header row frozen, counts as integers and amounts as numbers of yuan with two
+/// decimals (`0.00`).
 #[derive(Debug, Clone, Copy, Default, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum ReportFormat {
     #[default]
     Json,
-    /// UTF-8 with a BOM, header row.
+    /// UTF-8 with a BOM, Chinese header row, amounts in fen.
     Csv,
+    /// An Excel workbook: header row frozen, amounts in yuan (`0.00`).
+    Xlsx,
+}
+
+/// The report as JSON, or its table as a CSV or XLSX attachment named `{base}.csv` /
+/// `{base}.xlsx` (with `-{as_of}` when a day was asked for).
+pub(crate) fn respond<T: Serialize>(
+    report: T,
+    format: ReportFormat,
+    base: &str,
+    as_of: Option<NaiveDate>,
+    sheet: impl FnOnce(&T) -> Sheet,
+) -> ApiResult<Response> {
+    let name = as_of.map_or_else(|| base.to_owned(), |d| format!("{base}-{d}"));
+    let file = match format {
+        ReportFormat::Json => return Ok(Json(report).into_response()),
+        ReportFormat::Csv => sheet(&report).csv_file(format!("{name}.csv"))?,
+        ReportFormat::Xlsx => sheet(&report).xlsx_file(format!("{name}.xlsx"))?,
+    };
+    super::batches::download(file)
 }
 
 /// The slice, the day and the format.
@@ -43,6 +66,8 @@ pub struct ReportParams {
     pub enterprise: Option<Uuid>,
     /// Installments due and ledger entries dated on or before this day; absent: all of them.
     pub as_of: Option<NaiveDate>,
+    /// `json` (default), `csv` (UTF-8 with a BOM, Chinese headers, amounts in fen) or
+    /// `xlsx` (Excel: header row frozen, amounts in yuan with two decimals); anything else is a 400 naming `format`.
     #[serde(default)]
     #[param(inline)]
     pub format: ReportFormat,
@@ -54,7 +79,9 @@ pub struct ReportParams {
         (status = 200, description = "the report", content(
             (SubsidyReport = "application/json"),
             (String = "text/csv"),
+            (String = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
         )),
+        (status = 400, body = Problem, description = "a bad filter or `format`"),
         (status = 403, body = Problem, description = "a student, or a slice outside the caller's scope")))]
 async fn subsidies(
     State(s): State<AppState>,
@@ -70,20 +97,5 @@ async fn subsidies(
         as_of: p.as_of,
     };
     let r = report::subsidies(&s.db, &actor, filter).await?;
-    Ok(match p.format {
-        ReportFormat::Json => Json(r).into_response(),
-        ReportFormat::Csv => {
-            let name = match r.filter.as_of {
-                Some(d) => format!("attachment; filename=\"subsidies-{d}.csv\""),
-                None => "attachment; filename=\"subsidies.csv\"".to_owned(),
-            };
-            let mut resp = r.to_csv()?.into_response();
-            let h = resp.headers_mut();
-            h.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/csv; charset=utf-8"));
-            if let Ok(v) = HeaderValue::from_str(&name) {
-                h.insert(header::CONTENT_DISPOSITION, v);
-            }
-            resp
-        }
-    })
+    respond(r, p.format, "subsidies", p.as_of, SubsidyReport::sheet)
 }

@@ -105,7 +105,8 @@ async fn transition(
 /// Shows the full national ID and bank card number, for a reason that is audited.
 #[utoipa::path(post, path = "/students/{id}/reveal", tag = "students", security(("bearer" = [])), params(("id" = Uuid, Path)),
     request_body = RevealRequest,
-    responses((status = 200, body = Revealed), (status = 403, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 200, body = Revealed), (status = 403, body = Problem), (status = 422, body = Problem),
+        (status = 500, body = Problem, description = "`data_key_mismatch`: the numbers were encrypted with another DATA_KEY than this server's")))]
 async fn reveal(
     State(s): State<AppState>,
     AuthUser(actor): AuthUser,

@@ -1,12 +1,10 @@
 //! `/reports/placements` and `/reports/funnel`: the outcomes of a slice of students, as
-//! JSON or CSV.
+//! JSON, CSV or XLSX.
 
-use axum::Json;
 use axum::extract::State;
-use axum::http::{HeaderValue, header};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use chrono::NaiveDate;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use uuid::Uuid;
@@ -15,21 +13,12 @@ use yungui_domain::services::careers::reports::{self, OutcomeFilter, PlacementRe
 
 use crate::error::{ApiResult, Problem};
 use crate::extract::{AppQuery, AuthUser};
+use crate::routes::reports::{ReportFormat, respond};
 use crate::state::AppState;
 
 /// Outcome report routes.
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(placements)).routes(routes!(funnel))
-}
-
-/// How a report is delivered.
-#[derive(Debug, Clone, Copy, Default, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum Format {
-    #[default]
-    Json,
-    /// UTF-8 with a BOM, header row.
-    Csv,
 }
 
 /// The slice, the day and the format.
@@ -45,9 +34,11 @@ pub struct OutcomeParams {
     pub enterprise: Option<Uuid>,
     /// The day the report is for; absent: everything recorded.
     pub as_of: Option<NaiveDate>,
+    /// `json` (default), `csv` (UTF-8 with a BOM, Chinese headers, amounts in fen) or
+    /// `xlsx` (Excel: header row frozen, amounts in yuan with two decimals); anything else is a 400 naming `format`.
     #[serde(default)]
     #[param(inline)]
-    pub format: Format,
+    pub format: ReportFormat,
 }
 
 impl OutcomeParams {
@@ -63,34 +54,12 @@ impl OutcomeParams {
     }
 }
 
-fn respond<T: Serialize>(
-    report: T,
-    format: Format,
-    name: &str,
-    csv: impl FnOnce(&T) -> ApiResult<Vec<u8>>,
-) -> ApiResult<Response> {
-    Ok(match format {
-        Format::Json => Json(report).into_response(),
-        Format::Csv => {
-            let mut resp = csv(&report)?.into_response();
-            let h = resp.headers_mut();
-            h.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/csv; charset=utf-8"));
-            if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{name}.csv\"")) {
-                h.insert(header::CONTENT_DISPOSITION, v);
-            }
-            resp
-        }
-    })
-}
-
-fn file_name(base: &str, as_of: Option<NaiveDate>) -> String {
-    as_of.map_or_else(|| base.to_owned(), |d| format!("{base}-{d}"))
-}
-
 /// Graduated, placed, placed at the intended enterprise, confirmed vs unconfirmed, retained at 6 and 12 months, median salary.
 #[utoipa::path(get, path = "/reports/placements", tag = "reports", security(("bearer" = [])), params(OutcomeParams),
     responses(
-        (status = 200, description = "the report", content((PlacementReport = "application/json"), (String = "text/csv"))),
+        (status = 200, description = "the report", content((PlacementReport = "application/json"), (String = "text/csv"),
+            (String = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
+        (status = 400, body = Problem, description = "a bad filter or `format`"),
         (status = 403, body = Problem, description = "a student, or a slice outside the caller's scope")))]
 async fn placements(
     State(s): State<AppState>,
@@ -98,13 +67,15 @@ async fn placements(
     AppQuery(p): AppQuery<OutcomeParams>,
 ) -> ApiResult<Response> {
     let r = reports::placements(&s.db, &actor, p.filter()).await?;
-    respond(r, p.format, &file_name("placements", p.as_of), |r| Ok(r.to_csv()?))
+    respond(r, p.format, "placements", p.as_of, PlacementReport::sheet)
 }
 
 /// Recruited → verified → admitted → enrolled → reached each study year → interned → graduated → placed → placed at the intended enterprise → employed at 6 / 12 months.
 #[utoipa::path(get, path = "/reports/funnel", tag = "reports", security(("bearer" = [])), params(OutcomeParams),
     responses(
-        (status = 200, description = "the funnel", content((FunnelReport = "application/json"), (String = "text/csv"))),
+        (status = 200, description = "the funnel", content((FunnelReport = "application/json"), (String = "text/csv"),
+            (String = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
+        (status = 400, body = Problem, description = "a bad filter or `format`"),
         (status = 403, body = Problem, description = "a student, or a slice outside the caller's scope")))]
 async fn funnel(
     State(s): State<AppState>,
@@ -112,5 +83,5 @@ async fn funnel(
     AppQuery(p): AppQuery<OutcomeParams>,
 ) -> ApiResult<Response> {
     let r = funnel::funnel(&s.db, &actor, p.filter()).await?;
-    respond(r, p.format, &file_name("funnel", p.as_of), |r| Ok(r.to_csv()?))
+    respond(r, p.format, "funnel", p.as_of, FunnelReport::sheet)
 }

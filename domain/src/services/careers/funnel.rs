@@ -15,10 +15,12 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use super::reports::{
-    OutcomeFilter, on_or_before, placement_figures, population, retention, scoped, standings, students_where, write_csv,
+    OutcomeFilter, on_or_before, placement_figures, population, retention, scoped, standings, students_where,
+    two_columns,
 };
 use super::states::InternshipState;
 use crate::entities::{application, cohort, internship, programme, student};
+use crate::services::sheets::{Cell, Sheet};
 use crate::{Actor, DomainError};
 
 /// One stage of the funnel.
@@ -167,8 +169,19 @@ pub async fn funnel<C: ConnectionTrait>(
 }
 
 impl FunnelReport {
-    /// The funnel as `stage,count` lines (UTF-8 with a BOM).
+    /// The funnel as a table (阶段, 人数): a line per stage.
+    pub fn sheet(&self) -> Sheet {
+        let rows = self.stages.iter().map(|s| vec![Cell::text(s.stage.clone()), Cell::Count(s.count)]).collect();
+        two_columns("funnel", ["阶段", "人数"], rows)
+    }
+
+    /// The funnel as CSV (UTF-8 with a BOM).
     pub fn to_csv(&self) -> Result<Vec<u8>, DomainError> {
-        write_csv(["stage", "count"], self.stages.iter().map(|s| (s.stage.clone(), s.count.to_string())).collect())
+        self.sheet().to_csv()
+    }
+
+    /// The funnel as an XLSX workbook.
+    pub fn to_xlsx(&self) -> Result<Vec<u8>, DomainError> {
+        self.sheet().to_xlsx()
     }
 }

@@ -28,6 +28,7 @@ use uuid::Uuid;
 use super::states::{Outcome, PlacementState};
 use crate::entities::{follow_up, placement, student, student_event};
 use crate::services::require;
+use crate::services::sheets::{Cell, Sheet};
 use crate::{Actor, DomainError, Role, Scope};
 
 /// The slice of students a report covers, and the day it is for.
@@ -334,22 +335,37 @@ impl PlacementReport {
         ]
     }
 
-    /// The report as `metric,value` lines (UTF-8 with a BOM).
+    /// The report as a table (指标, 数值): a line per figure; the median salary is in fen
+    /// in CSV and in yuan in a workbook, and says so.
+    pub fn sheet(&self) -> Sheet {
+        let rows = self
+            .lines()
+            .into_iter()
+            .map(|(name, v)| match name.strip_suffix("_fen") {
+                Some(base) => vec![
+                    Cell::Unit { csv: name.to_owned(), xlsx: format!("{base}_yuan") },
+                    v.map_or(Cell::Empty, Cell::Fen),
+                ],
+                None => vec![Cell::text(name), v.map_or(Cell::Empty, Cell::Count)],
+            })
+            .collect();
+        two_columns("placements", ["指标", "数值"], rows)
+    }
+
+    /// The report as CSV (UTF-8 with a BOM).
     pub fn to_csv(&self) -> Result<Vec<u8>, DomainError> {
-        let lines = self.lines().into_iter().map(|(k, v)| (k.to_owned(), v.map(|n| n.to_string()).unwrap_or_default()));
-        write_csv(["metric", "value"], lines.collect())
+        self.sheet().to_csv()
+    }
+
+    /// The report as an XLSX workbook.
+    pub fn to_xlsx(&self) -> Result<Vec<u8>, DomainError> {
+        self.sheet().to_xlsx()
     }
 }
 
-/// A two-column CSV with a BOM so Excel on Chinese Windows reads it right.
-pub(crate) fn write_csv(header: [&str; 2], lines: Vec<(String, String)>) -> Result<Vec<u8>, DomainError> {
-    let fail = |e: csv::Error| DomainError::Internal(format!("writing the report CSV: {e}"));
-    let mut w = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
-    w.write_record(header).map_err(fail)?;
-    for (k, v) in lines {
-        w.write_record([k, v]).map_err(fail)?;
-    }
-    w.into_inner().map_err(|e| DomainError::Internal(format!("writing the report CSV: {e}")))
+/// A two-column report table (a name, then its figure).
+pub(crate) fn two_columns(name: &'static str, header: [&str; 2], rows: Vec<Vec<Cell>>) -> Sheet {
+    Sheet { name, header: header.into_iter().map(Cell::text).collect(), widths: vec![30.0, 14.0], rows }
 }
 
 #[cfg(test)]

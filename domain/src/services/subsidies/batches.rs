@@ -21,8 +21,9 @@ use sea_orm::{
 use serde::Deserialize;
 use uuid::Uuid;
 
+pub use crate::services::sheets::DownloadFile;
 pub use create::{NewBatch, create};
-pub use files::{DownloadFile, FileFormat, payment_file, recipients};
+pub use files::{FileFormat, payment_file, recipients};
 pub use results::{ResultRow, ResultsReport, RowOutcome, import_results};
 pub use views::{BatchDetail, BatchFilter, BatchView, LineSummary, LineView, Skipped, get, list};
 use views::{detail, students_of};

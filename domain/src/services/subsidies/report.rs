@@ -23,6 +23,7 @@ use super::fares::of_students;
 use super::state;
 use crate::entities::{installment, ledger_entry, student};
 use crate::services::require;
+use crate::services::sheets::{Cell, Sheet};
 use crate::{Actor, DomainError, Role, Scope};
 
 /// `CAST(COALESCE(SUM(CASE WHEN cond THEN value ELSE 0 END), 0) AS BIGINT)`: the cast
@@ -308,38 +309,49 @@ pub async fn subsidies<C: ConnectionTrait>(
     Ok(SubsidyReport { filter: f, rows, totals })
 }
 
-const CSV_COLUMNS: [&str; 16] = [
-    "item",
-    "payer",
-    "owed_count",
-    "owed_fen",
-    "paid_count",
-    "paid_fen",
-    "scheduled_count",
-    "scheduled_fen",
-    "held_count",
-    "held_fen",
-    "batched_count",
-    "batched_fen",
-    "failed_count",
-    "failed_fen",
-    "cancelled_count",
-    "cancelled_fen",
+/// The figures' columns after item and payer: (count header, amount header).
+const FIGURE_COLUMNS: [(&str, &str); 7] = [
+    ("应付笔数", "应付金额"),
+    ("已付笔数", "已付金额"),
+    ("待付笔数", "待付金额"),
+    ("暂缓笔数", "暂缓金额"),
+    ("批次中笔数", "批次中金额"),
+    ("失败笔数", "失败金额"),
+    ("取消笔数", "取消金额"),
 ];
 
 impl SubsidyReport {
-    /// The report as a CSV file: UTF-8 with a BOM (so Excel on Chinese Windows reads it
-    /// right), a header row, a line per (item, payer) and a `total` line.
-    pub fn to_csv(&self) -> Result<Vec<u8>, DomainError> {
-        let mut w = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
-        let fail = |e: csv::Error| DomainError::Internal(format!("writing the report CSV: {e}"));
-        w.write_record(CSV_COLUMNS).map_err(fail)?;
-        let lines = self.rows.iter().map(|r| (r.item.as_str(), r.payer.as_str(), &r.figures));
-        for (item, payer, fig) in lines.chain(std::iter::once(("total", "", &self.totals))) {
-            let mut rec = vec![item.to_owned(), payer.to_owned()];
-            rec.extend(fig.values().iter().map(i64::to_string));
-            w.write_record(&rec).map_err(fail)?;
+    /// The report as a table: Chinese headers (owed, paid, scheduled, held, batched,
+    /// failed, cancelled: a count and an amount each), a line per (item, payer) and a
+    /// `total` line.
+    pub fn sheet(&self) -> Sheet {
+        let mut header = vec![Cell::text("资助项目"), Cell::text("支付方")];
+        for (count, amount) in FIGURE_COLUMNS {
+            header.extend([Cell::text(count), Cell::money_header(amount)]);
         }
-        w.into_inner().map_err(|e| DomainError::Internal(format!("writing the report CSV: {e}")))
+        let lines = self.rows.iter().map(|r| (r.item.as_str(), r.payer.as_str(), &r.figures));
+        let rows = lines
+            .chain(std::iter::once(("total", "", &self.totals)))
+            .map(|(item, payer, fig)| {
+                let mut row = vec![Cell::text(item), Cell::text(payer)];
+                // values() alternates a count and its amount in fen.
+                for pair in fig.values().chunks(2) {
+                    row.extend([Cell::Count(pair[0]), Cell::Fen(pair[1])]);
+                }
+                row
+            })
+            .collect();
+        Sheet { name: "subsidies", header, widths: vec![18.0, 12.0, 12.0, 16.0], rows }
+    }
+
+    /// The report as a CSV file: UTF-8 with a BOM (so Excel on Chinese Windows reads it
+    /// right), amounts in whole fen.
+    pub fn to_csv(&self) -> Result<Vec<u8>, DomainError> {
+        self.sheet().to_csv()
+    }
+
+    /// The report as an XLSX workbook, amounts in yuan.
+    pub fn to_xlsx(&self) -> Result<Vec<u8>, DomainError> {
+        self.sheet().to_xlsx()
     }
 }

@@ -10,6 +10,7 @@ use uuid::Uuid;
 use super::super::super::{audit, now};
 use super::{find_scoped, line_status, move_state, state, students_of};
 use crate::entities::{batch_line, cohort, disbursement_batch, installment, policy_item, programme};
+use crate::services::sheets::{Cell, DownloadFile, Sheet};
 use crate::values::Fen;
 use crate::{Actor, DomainError, Vault};
 
@@ -24,25 +25,18 @@ pub enum FileFormat {
     Xlsx,
 }
 
-/// A file to hand to a person or a bank.
-#[derive(Debug, Clone)]
-pub struct DownloadFile {
-    pub file_name: String,
-    pub media_type: &'static str,
-    pub bytes: Vec<u8>,
+fn csv_file(file_name: String, header: &[&str], rows: Vec<Vec<String>>) -> Result<DownloadFile, DomainError> {
+    texts(header, rows).csv_file(file_name)
 }
 
-const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
-
-fn csv_file(file_name: String, header: &[&str], rows: &[Vec<String>]) -> Result<DownloadFile, DomainError> {
-    let mut w = csv::Writer::from_writer(UTF8_BOM.to_vec());
-    let fail = |e: csv::Error| DomainError::Internal(format!("writing CSV: {e}"));
-    w.write_record(header).map_err(fail)?;
-    for r in rows {
-        w.write_record(r).map_err(fail)?;
+/// A sheet of text cells only: the bank reads every column as written, amounts included.
+fn texts(header: &[&str], rows: Vec<Vec<String>>) -> Sheet {
+    Sheet {
+        name: "payment",
+        header: header.iter().map(|h| Cell::text(*h)).collect(),
+        widths: vec![24.0, 14.0, 24.0, 12.0, 12.0, 40.0],
+        rows: rows.into_iter().map(|r| r.into_iter().map(Cell::Text).collect()).collect(),
     }
-    let bytes = w.into_inner().map_err(|e| DomainError::Internal(format!("writing CSV: {e}")))?;
-    Ok(DownloadFile { file_name, media_type: "text/csv; charset=utf-8", bytes })
 }
 
 /// The batch's lines still to report or pay, with their installments.
@@ -114,7 +108,7 @@ pub async fn recipients(db: &DatabaseConnection, actor: &Actor, id: Uuid) -> Res
         })
         .collect();
     // Chinese headers: the list is posted for students and families to read.
-    csv_file(format!("{}-recipients.csv", b.code), &["姓名", "身份证号", "资助项目", "学年", "金额（元）"], &rows)
+    csv_file(format!("{}-recipients.csv", b.code), &["姓名", "身份证号", "资助项目", "学年", "金额（元）"], rows)
 }
 
 /// The payment file's columns (SPEC §13).
@@ -210,16 +204,17 @@ pub async fn payment_file(
     )
     .await?;
     let file = match format {
-        FileFormat::Csv => {
-            csv_file(format!("{}.csv", b.code), &PAYMENT_HEADER, &rows.iter().map(csv_row).collect::<Vec<_>>())?
+        FileFormat::Csv => csv_file(format!("{}.csv", b.code), &PAYMENT_HEADER, rows.iter().map(text_row).collect())?,
+        // Card numbers stay text cells, so no digit is lost.
+        FileFormat::Xlsx => {
+            texts(&PAYMENT_HEADER, rows.iter().map(text_row).collect()).xlsx_file(format!("{}.xlsx", b.code))?
         }
-        FileFormat::Xlsx => xlsx_file(&b.code, &rows)?,
     };
     tx.commit().await?;
     Ok(file)
 }
 
-fn csv_row(r: &PaymentLine) -> Vec<String> {
+fn text_row(r: &PaymentLine) -> Vec<String> {
     vec![
         r.line_id.clone(),
         r.payee.clone(),
@@ -228,34 +223,4 @@ fn csv_row(r: &PaymentLine) -> Vec<String> {
         Fen(r.amount_fen).to_yuan_string(),
         r.purpose.clone(),
     ]
-}
-
-fn xlsx_file(code: &str, rows: &[PaymentLine]) -> Result<DownloadFile, DomainError> {
-    use rust_xlsxwriter::{Format, Workbook, XlsxError};
-    let fail = |e: XlsxError| DomainError::Internal(format!("writing XLSX: {e}"));
-    let mut wb = Workbook::new();
-    let bold = Format::new().set_bold();
-    let ws = wb.add_worksheet();
-    ws.set_name("payment").map_err(fail)?;
-    for (col, (h, width)) in PAYMENT_HEADER.iter().zip([24.0, 14.0, 24.0, 12.0, 12.0, 40.0]).enumerate() {
-        let col = u16::try_from(col).map_err(|_| DomainError::Internal("column".into()))?;
-        ws.write_string_with_format(0, col, *h, &bold).map_err(fail)?;
-        ws.set_column_width(col, width).map_err(fail)?;
-    }
-    for (r, line) in rows.iter().enumerate() {
-        let row = u32::try_from(r + 1).map_err(|_| DomainError::Internal("too many rows for XLSX".into()))?;
-        ws.write_string(row, 0, &line.line_id).map_err(fail)?;
-        ws.write_string(row, 1, &line.payee).map_err(fail)?;
-        // Text, not a number: Excel keeps only 15 significant digits of a number.
-        ws.write_string(row, 2, &line.card).map_err(fail)?;
-        ws.write_string(row, 3, line.amount_fen.to_string()).map_err(fail)?;
-        ws.write_string(row, 4, Fen(line.amount_fen).to_yuan_string()).map_err(fail)?;
-        ws.write_string(row, 5, &line.purpose).map_err(fail)?;
-    }
-    let bytes = wb.save_to_buffer().map_err(fail)?;
-    Ok(DownloadFile {
-        file_name: format!("{code}.xlsx"),
-        media_type: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        bytes,
-    })
 }
