@@ -68,13 +68,14 @@ async fn a_chosen_file_is_checked_row_by_row_and_the_checked_file_imported_witho
     let html = r.text().await.unwrap();
     assert_complete("the check report", &html);
     assert!(html.contains("共 4 行：2 行可以导入，0 行已存在，2 行有问题"), "{html}");
+    // Each field by its Excel header and its problem in Chinese.
     for expected in [
         "第 3 行",
-        "<code>national_id</code>",
+        "<code>身份证号</code> 校验位不正确",
         "第 5 行",
-        "<code>name</code>",
-        "<code>phone</code>",
-        "<code>bank_card</code>",
+        "<code>姓名</code> 必填",
+        "<code>手机号</code>",
+        "<code>银行卡号</code>",
     ] {
         assert!(html.contains(expected), "the report lacks {expected}:\n{html}");
     }

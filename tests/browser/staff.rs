@@ -151,7 +151,8 @@ async fn a_registrar_chooses_a_file_sees_each_bad_row_then_imports_a_clean_one_w
     b.client.wait().for_element(Locator::Css("#report")).await.expect("the row report");
     let rows = b.client.find_all(Locator::Css("#report ul.rows > li")).await.unwrap();
     assert_eq!(rows.len(), 2, "one entry per bad row");
-    assert!(rows[0].text().await.unwrap().contains("第 4 行"));
+    let first = rows[0].text().await.unwrap();
+    assert!(first.contains("第 4 行") && first.contains("身份证号") && first.contains("校验位不正确"), "{first}");
     assert!(rows[1].text().await.unwrap().contains("第 5 行"));
     assert!(b.client.find_all(Locator::Css("#do-import")).await.unwrap().is_empty(), "no import while rows are bad");
     assert_fits(&b, "/registrar/import").await;

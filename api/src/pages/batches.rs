@@ -133,16 +133,10 @@ async fn show(
 
 /// The domain's refusal in the page's words where we have them.
 fn problem(lang: Lang, e: &DomainError) -> String {
-    let detail = match e {
-        DomainError::Conflict { code: "maker_cannot_approve", .. } => {
-            return t(lang, "batch.maker_cannot_approve").to_owned();
-        }
-        DomainError::Invalid(fields) => {
-            fields.iter().map(|f| format!("{}: {}", f.field, f.message)).collect::<Vec<_>>().join("; ")
-        }
-        other => other.to_string(),
-    };
-    format!("{} {detail}", t(lang, "ent.failed"))
+    match e {
+        DomainError::Conflict { code: "maker_cannot_approve", .. } => t(lang, "batch.maker_cannot_approve").to_owned(),
+        other => super::forms::refusal(lang, other),
+    }
 }
 
 async fn after(state: &AppState, me: PageUser, done: Result<(), DomainError>, code: &str) -> Response {
@@ -269,11 +263,10 @@ pub async fn results(
                 ],
             );
             for row in r.report.iter().filter(|row| !row.errors.is_empty()) {
-                let fields = row.errors.iter().map(|e| format!("{}: {}", e.field, e.message)).collect::<Vec<_>>();
                 msg.push_str(&format!(
                     " {} {};",
                     tf(lang, "import.line", &[("n", &row.line.to_string())]),
-                    fields.join(", ")
+                    super::field_words::field_problems(lang, &row.errors)
                 ));
             }
             let (notice, error) = if r.invalid == 0 { (Some(msg), None) } else { (None, Some(msg)) };

@@ -11,9 +11,18 @@ use super::i18n::Lang;
 
 /// One field problem as a line for people: "<field>: <what is wrong>".
 pub fn field_problem(lang: Lang, f: &FieldError) -> String {
+    let (field, what) = parts(lang, f);
     match lang {
-        Lang::En => format!("{}: {}", f.field, f.message),
-        Lang::Zh => format!("{}：{}", field_label(&f.field), code_phrase(&f.code).unwrap_or(&f.message)),
+        Lang::En => format!("{field}: {what}"),
+        Lang::Zh => format!("{field}：{what}"),
+    }
+}
+
+/// The field's name and what is wrong with it, each in the page's language.
+pub fn parts(lang: Lang, f: &FieldError) -> (String, String) {
+    match lang {
+        Lang::En => (f.field.clone(), f.message.clone()),
+        Lang::Zh => (field_label(&f.field).to_owned(), code_phrase(&f.code).unwrap_or(&f.message).to_owned()),
     }
 }
 

@@ -13,16 +13,16 @@ use axum::response::{IntoResponse, Redirect, Response};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as B64;
 use uuid::Uuid;
+use yungui_domain::DomainError;
 use yungui_domain::services::PageRequest;
 use yungui_domain::services::applications::RECRUITERS;
 use yungui_domain::services::cohorts::{self, CohortFilter};
 use yungui_domain::services::import::{ImportOptions, ImportReport, RowStatus, import_applications};
-use yungui_domain::{DomainError, FieldError};
 
 use super::i18n::{Lang, t, tf};
 use super::session::PageUser;
 use super::upload::{CsrfUpload, MAX_UPLOAD_BYTES};
-use super::{Chrome, home_of, page_strings, render};
+use super::{Chrome, field_words, home_of, page_strings, render};
 use crate::error::ApiError;
 use crate::state::AppState;
 
@@ -109,11 +109,6 @@ async fn page(
     render(&ImportPage { page: Chrome::new(&me.page, "import.title"), cohorts, kept, error, result })
 }
 
-/// A field problem for people: `field: message`.
-fn said(f: &FieldError) -> String {
-    format!("{}: {}", f.field, f.message)
-}
-
 fn outcome(lang: Lang, r: &ImportReport) -> Outcome {
     let n = |v: usize| v.to_string();
     let summary = if r.dry_run {
@@ -155,8 +150,8 @@ fn outcome(lang: Lang, r: &ImportReport) -> Outcome {
                 status: t(lang, status),
                 status_class,
                 national_id: row.national_id.clone().unwrap_or_default(),
-                problems: row.errors.iter().map(|f| (f.field.clone(), f.message.clone())).collect(),
-                warnings: row.warnings.iter().map(|f| (f.field.clone(), f.message.clone())).collect(),
+                problems: row.errors.iter().map(|f| field_words::parts(lang, f)).collect(),
+                warnings: row.warnings.iter().map(|f| field_words::parts(lang, f)).collect(),
             }
         })
         .collect();
@@ -208,11 +203,7 @@ pub async fn submit(State(state): State<AppState>, me: PageUser, CsrfUpload(f): 
                 (None, Some(outcome), kept)
             }
             Err(DomainError::Invalid(fields)) => (
-                Some(format!(
-                    "{} {}",
-                    t(lang, "import.file_refused"),
-                    fields.iter().map(said).collect::<Vec<_>>().join("; ")
-                )),
+                Some(format!("{} {}", t(lang, "import.file_refused"), field_words::field_problems(lang, &fields))),
                 None,
                 None,
             ),
