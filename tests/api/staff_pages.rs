@@ -371,3 +371,47 @@ async fn a_registrar_cannot_approve_their_own_batch_and_another_can_then_the_ban
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.text().await.unwrap().contains("请选择银行回执文件"));
 }
+
+#[tokio::test]
+async fn an_enterprise_evaluates_a_finished_internship_on_its_page_and_only_once() {
+    use crate::internships::{act, create_internship, internship, with};
+    let w = careers_world().await;
+    let (s, _) = w.enrolled(1).await;
+    let i =
+        create_internship(&w, &with(internship(&w, &s), serde_json::json!({ "insurance_policy_no": "PICC-1" }))).await;
+    let id = i["id"].as_str().unwrap().to_owned();
+    for step in ["activate", "complete"] {
+        assert_json(act(&w, &w.registrar_a, &id, step, serde_json::json!({})).await, StatusCode::OK).await;
+    }
+    let hr = w.app.create_user_anchored(Role::Enterprise, Some(w.enterprise_1)).await;
+    let b = Browser::new(&w.app);
+    b.sign_in(&hr.login, USER_PASSWORD).await;
+    let evaluate = format!("/enterprise/internships/{id}/evaluate");
+
+    let html = b.page("/enterprise").await;
+    assert_complete("/enterprise", &html);
+    assert!(html.contains("待评价的实习") && actions(&html, "/enterprise/internships/").contains(&evaluate), "{html}");
+    assert_complete("/enterprise?lang=en", &b.page("/enterprise?lang=en").await);
+    b.page("/enterprise?lang=zh").await;
+    // Another enterprise has nothing to evaluate and may not post the form.
+    let other = w.app.create_user_anchored(Role::Enterprise, Some(w.enterprise_2)).await;
+    let o = Browser::new(&w.app);
+    o.sign_in(&other.login, USER_PASSWORD).await;
+    assert!(!o.page("/enterprise").await.contains("/enterprise/internships/"));
+    assert_eq!(o.submit("/enterprise", &evaluate, &[("rating", "5")]).await.status(), StatusCode::UNPROCESSABLE_ENTITY);
+
+    let r = b.submit("/enterprise", &evaluate, &[("rating", "9"), ("comment", "")]).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("评分：超出允许范围"), "the rating is named: {html}");
+    let r = b.submit("/enterprise", &evaluate, &[("rating", "4"), ("comment", "踏实肯干")]).await;
+    assert_eq!(location(&r), "/enterprise?done=evaluated");
+    let after = b.page("/enterprise?done=evaluated").await;
+    assert!(after.contains("实习评价已提交") && !after.contains(&evaluate), "evaluated, so no longer listed");
+    let saved = assert_json(w.app.get(&format!("/api/v1/internships/{id}"), &w.hr_1).await, StatusCode::OK).await;
+    assert_eq!(
+        (saved["evaluation_rating"].as_i64(), saved["evaluation_comment"].as_str()),
+        (Some(4), Some("踏实肯干"))
+    );
+    assert_eq!(b.submit("/enterprise", &evaluate, &[("rating", "5")]).await.status(), StatusCode::UNPROCESSABLE_ENTITY);
+}

@@ -1,7 +1,7 @@
 //! `GET /enterprise`: an enterprise's desk — placements waiting for its answer (one
 //! click to confirm, a reason to decline), travel fares it still owes with a form to
-//! record the payment, follow-ups that are due, and the students who name it (IDs
-//! masked). Every action is a CSRF-checked POST that comes back here with a notice.
+//! record the payment, follow-ups that are due, finished internships to evaluate, and
+//! the students who name it (IDs masked). Every action is a CSRF-checked POST that comes back here with a notice.
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -10,7 +10,7 @@ use chrono::NaiveDate;
 use serde::Deserialize;
 use uuid::Uuid;
 use yungui_domain::services::PageRequest;
-use yungui_domain::services::careers::{follow_ups, placement_actions, placements};
+use yungui_domain::services::careers::{follow_ups, internship_actions, internships, placement_actions, placements};
 use yungui_domain::services::subsidies::fares;
 use yungui_domain::{DomainError, Role};
 
@@ -38,6 +38,7 @@ struct EnterprisePage {
     fares: Vec<Fare>,
     fares_total: String,
     follow_ups: Vec<FollowUp>,
+    to_evaluate: Vec<ToEvaluate>,
     roster: Roster,
 }
 
@@ -59,6 +60,14 @@ struct Fare {
     amount: String,
     state_label: &'static str,
     state_class: &'static str,
+}
+
+/// A completed internship the enterprise has not evaluated yet.
+struct ToEvaluate {
+    id: Uuid,
+    student: String,
+    position: String,
+    dates: String,
 }
 
 struct FollowUp {
@@ -83,6 +92,7 @@ fn notice(done: Option<&str>) -> Option<&'static str> {
         "confirmed" => Some("ent.done_confirmed"),
         "declined" => Some("ent.done_declined"),
         "fare_paid" => Some("ent.done_fare_paid"),
+        "evaluated" => Some("ent.done_evaluated"),
         _ => None,
     }
 }
@@ -167,6 +177,19 @@ async fn view(
             overdue: f.follow_up.due_date < today,
         })
         .collect();
+    let completed = internships::InternshipFilter { state: Some("completed".into()), ..Default::default() };
+    let to_evaluate = internships::list(db, actor, &completed, want)
+        .await?
+        .items
+        .into_iter()
+        .filter(|i| i.evaluation_rating.is_none())
+        .map(|i| ToEvaluate {
+            id: i.id,
+            student: i.student_name,
+            position: i.position,
+            dates: format!("{} – {}", date(lang, i.start_date), date(lang, i.end_date)),
+        })
+        .collect();
     let roster = roster(db, actor, lang, "/enterprise", &RosterQuery { q: q.q.clone(), page: q.page }).await?;
     Ok(EnterprisePage {
         name: me.user.name.clone(),
@@ -181,6 +204,7 @@ async fn view(
             &[("n", &summary.outstanding_count.to_string()), ("amount", &yuan(lang, summary.outstanding_fen))],
         ),
         follow_ups,
+        to_evaluate,
         roster,
         page: Chrome::new(&me.page, "staff.enterprise_title"),
     })
@@ -302,4 +326,31 @@ mod tests {
         assert_eq!(parse_date("2022-08-01", "d").unwrap(), NaiveDate::from_ymd_opt(2022, 8, 1));
         assert!(parse_date("1/8/2022", "d").is_err());
     }
+}
+
+/// The evaluation form: a rating from 1 to 5 and a comment.
+#[derive(Debug, Deserialize)]
+pub struct EvaluateForm {
+    #[serde(default)]
+    rating: String,
+    #[serde(default)]
+    comment: String,
+}
+
+/// `POST /enterprise/internships/{id}/evaluate`.
+#[tracing::instrument(skip_all, fields(%id))]
+pub async fn evaluate_internship(
+    State(state): State<AppState>,
+    me: PageUser,
+    Path(id): Path<Uuid>,
+    CsrfForm(f): CsrfForm<EvaluateForm>,
+) -> Response {
+    let Ok(rating) = f.rating.trim().parse::<i32>() else {
+        let e = DomainError::invalid("rating", "out_of_range", "the rating is a whole number from 1 to 5");
+        return after(&state, me, Err(e), "").await;
+    };
+    let comment = Some(f.comment.trim().to_owned()).filter(|c| !c.is_empty());
+    let input = internship_actions::Evaluation { rating, comment };
+    let done = internship_actions::evaluate(&state.db, &me.user.actor, id, input).await.map(|_| ());
+    after(&state, me, done, "evaluated").await
 }

@@ -40,6 +40,8 @@ pub fn field_label(field: &str) -> &str {
     }
     match field {
         "reason" => "原因",
+        "rating" => "评分",
+        "comment" => "评语",
         "effective_date" | "effective_from" => "生效日期",
         "display_name" => "姓名",
         "login" => "登录名",

@@ -61,6 +61,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/enterprise/placements/{id}/confirm", axum::routing::post(enterprise::confirm_placement))
         .route("/enterprise/placements/{id}/decline", axum::routing::post(enterprise::decline_placement))
         .route("/enterprise/fares/{id}/confirm", axum::routing::post(enterprise::confirm_fare))
+        .route("/enterprise/internships/{id}/evaluate", axum::routing::post(enterprise::evaluate_internship))
         // Student search and files (all staff, scoped); the admin pages.
         .route("/students", get(students::search))
         .route("/students/{id}", get(student_file::show))
