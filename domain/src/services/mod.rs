@@ -11,6 +11,7 @@ pub mod demo;
 pub mod import;
 pub mod jobs_admin;
 pub mod outbox;
+pub mod province;
 pub mod reference;
 pub mod scoping;
 pub mod student_details;
