@@ -120,6 +120,9 @@ pub async fn seed(
             .map(|a| a.id)
             .collect();
         let started = Instant::now();
+        // The first enrolment pins the cohort's policy; concurrent first enrolments
+        // would race to create it, so it is pinned before they start.
+        super::subsidies::cohort_policy(db, cohort.id).await?;
         let enrolled_on = cohort.starts_on;
         let ids = parallel(&apps, opts.concurrency, |_, app| {
             let db = db.clone();
