@@ -142,7 +142,11 @@ pub async fn run(cli: Cli, config: Config, out: &mut dyn std::io::Write) -> anyh
             writeln!(out, "migrations are up to date")?;
         }
         Command::Serve { addr, demo, no_worker } => {
-            let state = AppState::new(config, db);
+            let reads = crate::app::connect_reads(&config.database_url).await?;
+            let mut state = AppState::new(config, db);
+            if let Some(reads) = reads {
+                state.reads = reads;
+            }
             if demo {
                 let logins = yungui_domain::services::demo::load(&state.db, &state.vault).await?;
                 crate::extract::set_demo_today(yungui_domain::services::demo::STORY_DATE);
