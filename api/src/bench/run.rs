@@ -236,7 +236,13 @@ pub async fn run(args: RunArgs, config: Config, out: &mut dyn std::io::Write) ->
             Backend::Sqlite(_) => ceiling::sqlite_point_reads(&db, ids.clone(), c, args.seconds).await?,
         };
         let ratio = s.rate() / ceiling.tps.max(1.0);
-        let what = if matches!(backend, Backend::Postgres(_)) { "pgbench -S -M prepared" } else { "point reads" };
+        let what = match backend {
+            Backend::Postgres(_) if c > ceiling::PGBENCH_MAX_CLIENTS => {
+                format!("pgbench -S -M prepared -c {}", ceiling::PGBENCH_MAX_CLIENTS)
+            }
+            Backend::Postgres(_) => "pgbench -S -M prepared".to_owned(),
+            Backend::Sqlite(_) => "point reads".to_owned(),
+        };
         let mut r = row(
             format!("GET /me/status, {c} clients"),
             format!("{:.0} req/s, p50 {:.1} ms, p99 {:.1} ms", s.rate(), s.ms(0.5), s.ms(0.99)),
