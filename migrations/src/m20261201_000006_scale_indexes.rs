@@ -9,8 +9,6 @@
 //! - `placements(student_id)`: "my status" and placement writes look up one student's
 //!   placements.
 //! - `users(student_id)`: a student's account, found from the student.
-//! - `batch_lines(installment_id)`: deleting an installment (or checking the foreign
-//!   key of one) scanned every batch line.
 
 use sea_orm_migration::prelude::*;
 
@@ -24,7 +22,6 @@ const INDEXES: &[(&str, &[&str])] = &[
     ("applications", &["cohort_id", "major_id", "state"]),
     ("placements", &["student_id"]),
     ("users", &["student_id"]),
-    ("batch_lines", &["installment_id"]),
 ];
 
 #[async_trait::async_trait]

@@ -192,24 +192,28 @@ pub async fn run(args: RunArgs, config: Config, out: &mut dyn std::io::Write) ->
     let st = r.status();
     let body: Value = r.json().await.unwrap_or(Value::Null);
     let took = started.elapsed();
-    if st.as_u16() != 201 {
-        bail!("creating the batch answered {st}: {body}");
-    }
-    let lines = body["line_count"].as_i64().unwrap_or(0);
-    let mut r = row("POST /disbursement-batches (all due)", format!("{:.2} s for {lines} lines", took.as_secs_f64()));
+    let mut r = row("POST /disbursement-batches (all due)", "");
     r.target = "≤ 3 s".into();
-    r.met = Some(took.as_secs_f64() <= 3.0);
-    rows.push(r);
-    let id = body["id"].as_str().unwrap_or_default();
-    let c = client
-        .post(format!("{}/api/v1/disbursement-batches/{id}/cancel", server.base))
-        .bearer_auth(&admin_token)
-        .json(&json!({ "reason": "benchmark batch" }))
-        .send()
-        .await?;
-    if !c.status().is_success() {
-        bail!("cancelling the benchmark batch answered {}", c.status());
+    if st.as_u16() == 201 {
+        let lines = body["line_count"].as_i64().unwrap_or(0);
+        r.result = format!("{:.2} s for {lines} lines", took.as_secs_f64());
+        r.met = Some(took.as_secs_f64() <= 3.0);
+        let id = body["id"].as_str().unwrap_or_default();
+        let c = client
+            .post(format!("{}/api/v1/disbursement-batches/{id}/cancel", server.base))
+            .bearer_auth(&admin_token)
+            .json(&json!({ "reason": "benchmark batch" }))
+            .send()
+            .await?;
+        if !c.status().is_success() {
+            bail!("cancelling the benchmark batch answered {}", c.status());
+        }
+    } else {
+        // A timeout at this scale is a result, not a reason to stop measuring.
+        r.result = format!("answered {st} after {:.1} s", took.as_secs_f64());
+        r.met = Some(false);
     }
+    rows.push(r);
 
     let rss = server.peak_rss_kib();
     drop(server);
