@@ -46,6 +46,17 @@ pub async fn connect(url: &str) -> anyhow::Result<DatabaseConnection> {
     Ok(db)
 }
 
+/// On SQLite, a pool of reader connections beside the one writer connection of
+/// [`connect`] (the file must already be migrated); None elsewhere, where one pool serves both.
+pub async fn connect_reads(url: &str) -> anyhow::Result<Option<DatabaseConnection>> {
+    if !url.starts_with("sqlite") {
+        return Ok(None);
+    }
+    let mut opts = ConnectOptions::new(url.to_owned());
+    opts.sqlx_logging(false).acquire_timeout(Duration::from_secs(10)).max_connections(4).min_connections(1);
+    Ok(Some(Database::connect(opts).await?))
+}
+
 /// The API routes with their OpenAPI description.
 pub fn api_routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(ApiDoc::openapi()).nest("/api/v1", routes::router())

@@ -53,7 +53,7 @@ pub enum Command {
         #[command(subcommand)]
         command: crate::cli_keys::KeysCommand,
     },
-    /// Benchmarks against a running server (`yungui bench load --addr URL --clients N --seconds S`).
+    /// Benchmarks: `load` against a running server, `seed` a synthetic province, `run` the province benchmark.
     Bench {
         #[command(subcommand)]
         command: crate::bench::BenchCommand,
@@ -104,7 +104,10 @@ pub fn main() -> ExitCode {
     };
     let result = runtime.block_on(async {
         let cli = match cli.command {
-            Some(Command::Bench { command }) => return crate::bench::run(command, &mut std::io::stdout()).await,
+            // The load client needs no configuration or database.
+            Some(Command::Bench { command: command @ crate::bench::BenchCommand::Load { .. } }) => {
+                return crate::bench::run(command, None, &mut std::io::stdout()).await;
+            }
             command => Cli { command },
         };
         let config = Config::from_env()?;
@@ -135,7 +138,7 @@ pub async fn run(cli: Cli, config: Config, out: &mut dyn std::io::Write) -> anyh
     let command =
         cli.command.unwrap_or(Command::Serve { addr: "127.0.0.1:8080".parse()?, demo: false, no_worker: false });
     if let Command::Bench { command } = command {
-        return crate::bench::run(command, out).await;
+        return crate::bench::run(command, Some(config), out).await;
     }
     tracing::info!(database = %redact_url(&config.database_url), "starting");
     let db = crate::app::connect(&config.database_url).await?;
@@ -144,7 +147,11 @@ pub async fn run(cli: Cli, config: Config, out: &mut dyn std::io::Write) -> anyh
             writeln!(out, "migrations are up to date")?;
         }
         Command::Serve { addr, demo, no_worker } => {
-            let state = AppState::new(config, db);
+            let reads = crate::app::connect_reads(&config.database_url).await?;
+            let mut state = AppState::new(config, db);
+            if let Some(reads) = reads {
+                state.reads = reads;
+            }
             if demo {
                 let logins = yungui_domain::services::demo::load(&state.db, &state.vault).await?;
                 crate::extract::set_demo_today(yungui_domain::services::demo::STORY_DATE);
@@ -172,7 +179,7 @@ pub async fn run(cli: Cli, config: Config, out: &mut dyn std::io::Write) -> anyh
             let u = yungui_domain::services::users::create_admin(&db, &login, &password).await.map_err(describe)?;
             writeln!(out, "admin {} is ready (id {})", u.login, u.id)?;
         }
-        // Handled before connecting: the load client needs no database.
+        // Handled before connecting: each bench command opens what it needs.
         Command::Bench { .. } => {}
         Command::Keys { command } => crate::cli_keys::run(&db, &config, command, out).await?,
         Command::Import { command: ImportCommand::Applications { cohort, file, dry_run, all_or_nothing } } => {

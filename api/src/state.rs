@@ -13,6 +13,10 @@ use crate::jwt::JwtKeys;
 pub struct AppState {
     /// The connection pool.
     pub db: DatabaseConnection,
+    /// Connections for reads outside transactions (sign-in checks, "my status"). On
+    /// SQLite a pool of its own, since WAL readers need not queue behind the single
+    /// writer connection; otherwise the same pool as `db`.
+    pub reads: DatabaseConnection,
     /// Personal-data encryption and hashing.
     pub vault: Vault,
     /// Access-token signing.
@@ -32,6 +36,7 @@ impl AppState {
             vault: Vault::new(&config.data_key),
             jwt: Arc::new(JwtKeys::new(config.jwt_secret_bytes(), config.access_ttl)),
             config: Arc::new(config),
+            reads: db.clone(),
             db,
             metrics: Default::default(),
             limiter: Default::default(),

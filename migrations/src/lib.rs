@@ -9,6 +9,8 @@ mod m20261123_000002_subsidies;
 mod m20261123_000003_placements;
 mod m20261123_000004_jobs_and_mail;
 mod m20261123_000005_hardening;
+mod m20261201_000006_scale_indexes;
+mod m20261201_000007_batch_line_index;
 
 /// The ordered list of migrations, applied by `yungui migrate` and on `serve`.
 pub struct Migrator;
@@ -22,6 +24,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000003_placements::Migration),
             Box::new(m20261123_000004_jobs_and_mail::Migration),
             Box::new(m20261123_000005_hardening::Migration),
+            Box::new(m20261201_000006_scale_indexes::Migration),
+            Box::new(m20261201_000007_batch_line_index::Migration),
         ]
     }
 }

@@ -35,6 +35,7 @@ mod pages;
 mod personal_data;
 mod placements;
 mod problems;
+mod province_seed;
 mod recruitment;
 mod reference_data;
 mod refresh_and_logout;

@@ -59,5 +59,5 @@ async fn my_status(
     AuthUser(actor): AuthUser,
     AppQuery(q): AppQuery<AsOf>,
 ) -> ApiResult<Json<MyStatus>> {
-    Ok(Json(load_status(&state.db, &actor, q.date()).await?))
+    Ok(Json(load_status(&state.reads, &actor, q.date()).await?))
 }

@@ -12,6 +12,7 @@ pub mod import;
 pub mod jobs_admin;
 pub mod keys;
 pub mod outbox;
+pub mod province;
 pub mod reference;
 pub mod scoping;
 pub mod sheets;

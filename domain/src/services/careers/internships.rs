@@ -339,18 +339,15 @@ pub async fn current_internship<C: ConnectionTrait>(
     db: &C,
     student_id: Uuid,
 ) -> Result<Option<InternshipView>, DomainError> {
-    for state in [InternshipState::Active, InternshipState::Planned, InternshipState::Completed] {
-        let mut q = internship::Entity::find()
-            .filter(internship::Column::StudentId.eq(student_id))
-            .filter(internship::Column::State.eq(state.as_str()));
-        q = if state == InternshipState::Planned {
-            q.order_by_asc(internship::Column::StartDate)
-        } else {
-            q.order_by_desc(internship::Column::StartDate)
-        };
-        if let Some(i) = q.one(db).await? {
-            return Ok(Some(InternshipView::load(db, i).await?));
-        }
+    // One query for all of them (a student has few): most students have none.
+    let all = internship::Entity::find().filter(internship::Column::StudentId.eq(student_id)).all(db).await?;
+    let of = |state: InternshipState| all.iter().filter(move |i| i.state == state.as_str());
+    let chosen = of(InternshipState::Active)
+        .max_by_key(|i| i.start_date)
+        .or_else(|| of(InternshipState::Planned).min_by_key(|i| i.start_date))
+        .or_else(|| of(InternshipState::Completed).max_by_key(|i| i.start_date));
+    if let Some(i) = chosen {
+        return Ok(Some(InternshipView::load(db, i.clone()).await?));
     }
     Ok(None)
 }

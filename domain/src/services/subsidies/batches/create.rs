@@ -155,13 +155,7 @@ pub async fn create(
             format!("no payable fund installment is due on or before {} for these students", input.cutoff_date),
         ));
     }
-    let names: HashMap<Uuid, String> = student::Entity::find()
-        .filter(student::Column::Id.is_in(claimed.iter().map(|i| i.student_id).collect::<BTreeSet<_>>()))
-        .all(&tx)
-        .await?
-        .into_iter()
-        .map(|s| (s.id, s.name))
-        .collect();
+    let names = names_of(&tx, claimed.iter().map(|i| i.student_id).collect()).await?;
     claimed.sort_by(|a, b| {
         (names.get(&a.student_id), a.student_id, a.due_date, &a.item, a.study_year, a.seq).cmp(&(
             names.get(&b.student_id),
@@ -287,17 +281,7 @@ async fn skipped<C: ConnectionTrait>(db: &C, who: Target, cutoff: NaiveDate) -> 
         }
     }
     let ids: BTreeSet<Uuid> = by_student.keys().map(|(s, _)| *s).collect();
-    let names: HashMap<Uuid, String> = if ids.is_empty() {
-        HashMap::new()
-    } else {
-        student::Entity::find()
-            .filter(student::Column::Id.is_in(ids))
-            .all(db)
-            .await?
-            .into_iter()
-            .map(|s| (s.id, s.name))
-            .collect()
-    };
+    let names = names_of(db, ids).await?;
     let mut out: Vec<Skipped> = by_student
         .into_values()
         .map(|mut s| {
@@ -307,4 +291,20 @@ async fn skipped<C: ConnectionTrait>(db: &C, who: Target, cutoff: NaiveDate) -> 
         .collect();
     out.sort_by(|a, b| (&a.student_name, a.student_id, &a.reason).cmp(&(&b.student_name, b.student_id, &b.reason)));
     Ok(out)
+}
+
+/// Students' names by id, a few hundred ids per query: SQLite takes at most 32,766
+/// bound values in one statement, and a province-wide batch pays over 100,000 students.
+async fn names_of<C: sea_orm::ConnectionTrait>(
+    db: &C,
+    ids: BTreeSet<Uuid>,
+) -> Result<HashMap<Uuid, String>, DomainError> {
+    let ids: Vec<Uuid> = ids.into_iter().collect();
+    let mut names = HashMap::with_capacity(ids.len());
+    for chunk in ids.chunks(500) {
+        for s in student::Entity::find().filter(student::Column::Id.is_in(chunk.to_vec())).all(db).await? {
+            names.insert(s.id, s.name);
+        }
+    }
+    Ok(names)
 }

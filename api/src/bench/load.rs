@@ -13,41 +13,11 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, anyhow, bail};
-use clap::Subcommand;
 use rand::{Rng, SeedableRng};
 use serde_json::{Value, json};
 use uuid::Uuid;
 use yungui_domain::services::demo::DEMO_PASSWORD;
 use yungui_domain::synthetic::{self, HeaderLanguage};
-
-/// `yungui bench …`
-#[derive(Debug, Subcommand)]
-pub enum BenchCommand {
-    /// Mixed HTTP load against a demo server on loopback (`yungui serve --demo`).
-    Load {
-        /// The server, e.g. http://127.0.0.1:8080 (loopback only).
-        #[arg(long, default_value = "http://127.0.0.1:8080")]
-        addr: String,
-        /// Concurrent clients.
-        #[arg(long, default_value_t = 200)]
-        clients: usize,
-        /// How long to run.
-        #[arg(long, default_value_t = 60)]
-        seconds: u64,
-        /// Stop after this many requests in all (default: no limit but time).
-        #[arg(long)]
-        requests: Option<u64>,
-    },
-}
-
-/// Runs a bench command.
-pub async fn run(command: BenchCommand, out: &mut dyn std::io::Write) -> anyhow::Result<()> {
-    match command {
-        BenchCommand::Load { addr, clients, seconds, requests } => {
-            load(&addr, clients.max(1), Duration::from_secs(seconds), requests.unwrap_or(u64::MAX), out).await
-        }
-    }
-}
 
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Debug)]
 enum Kind {
@@ -158,7 +128,8 @@ async fn history_len(s: &Shared, token: &str, student: Uuid) -> anyhow::Result<u
     h.as_array().map(Vec::len).ok_or_else(|| anyhow!("history is not a list"))
 }
 
-async fn load(
+/// Runs the mixed load; fails on any 5xx, transport error or lost write.
+pub async fn load(
     addr: &str,
     clients: usize,
     duration: Duration,
@@ -365,7 +336,8 @@ async fn client_loop(s: Arc<Shared>, index: usize, deadline: Instant) -> Tally {
     t
 }
 
-fn percentile(sorted: &[u32], p: f64) -> f64 {
+/// The `p` quantile of sorted microseconds, in milliseconds.
+pub(super) fn percentile(sorted: &[u32], p: f64) -> f64 {
     if sorted.is_empty() {
         return 0.0;
     }

@@ -1,0 +1,239 @@
+//! The database's own ceilings on the same machine: single-row reads (`pgbench -S`, or
+//! in-process point reads on SQLite) and bulk loads (`COPY`, or the sqlite3 shell's
+//! `.import`).
+
+use std::path::Path;
+use std::process::Command;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, anyhow, bail};
+use rand::{Rng, SeedableRng};
+use sea_orm::{ConnectionTrait, DatabaseConnection, Statement};
+use uuid::Uuid;
+
+/// Which database, and how to reach it from outside this process.
+#[derive(Debug, Clone)]
+pub enum Backend {
+    /// A PostgreSQL URL.
+    Postgres(String),
+    /// The SQLite file.
+    Sqlite(std::path::PathBuf),
+}
+
+impl Backend {
+    /// From DATABASE_URL.
+    pub fn from_url(url: &str) -> anyhow::Result<Backend> {
+        if url.starts_with("postgres") {
+            return Ok(Backend::Postgres(url.to_owned()));
+        }
+        let path = url
+            .strip_prefix("sqlite://")
+            .or_else(|| url.strip_prefix("sqlite:"))
+            .map(|p| p.split('?').next().unwrap_or(p))
+            .filter(|p| !p.is_empty() && *p != ":memory:")
+            .ok_or_else(|| anyhow!("DATABASE_URL must be postgres://… or an SQLite file"))?;
+        Ok(Backend::Sqlite(path.into()))
+    }
+
+    /// `PostgreSQL 15` or `SQLite`.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Backend::Postgres(_) => "PostgreSQL",
+            Backend::Sqlite(_) => "SQLite",
+        }
+    }
+}
+
+/// A single-row read ceiling: transactions per second and mean latency in ms.
+#[derive(Debug, Clone, Copy)]
+pub struct ReadCeiling {
+    pub tps: f64,
+    pub latency_ms: f64,
+}
+
+/// Most pgbench clients at once: PostgreSQL's default `max_connections` is 100, and
+/// the server keeps a few for itself and other sessions. Past a few clients per core
+/// the ceiling is flat, so 64 stands for more.
+pub const PGBENCH_MAX_CLIENTS: usize = 64;
+
+/// `pgbench -S -M prepared` with `clients` clients (at most [`PGBENCH_MAX_CLIENTS`]) on
+/// a scratch database beside the service's (`<db>_pgbench`, scale 10, initialised once).
+pub fn pgbench(url: &str, clients: usize, seconds: u64) -> anyhow::Result<ReadCeiling> {
+    let clients = clients.min(PGBENCH_MAX_CLIENTS);
+    let scratch = scratch_url(url)?;
+    let initialised = Command::new("psql")
+        .args([&scratch, "-qAtc", "select count(*) from pgbench_branches"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !initialised {
+        let name = scratch.rsplit('/').next().unwrap_or("yungui_pgbench").to_owned();
+        let _ = Command::new("psql").args([url, "-qc", &format!("CREATE DATABASE {name}")]).output();
+        run(Command::new("pgbench").args(["-i", "-q", "-s", "10", &scratch]))?;
+    }
+    let threads = clients.min(2).to_string();
+    let out = run(Command::new("pgbench").args([
+        "-S",
+        "-M",
+        "prepared",
+        "-n",
+        "-c",
+        &clients.to_string(),
+        "-j",
+        &threads,
+        "-T",
+        &seconds.to_string(),
+        &scratch,
+    ]))?;
+    let tps = out
+        .lines()
+        .find(|l| l.starts_with("tps = "))
+        .and_then(|l| l["tps = ".len()..].split_whitespace().next())
+        .and_then(|v| v.parse().ok())
+        .ok_or_else(|| anyhow!("no tps in pgbench's output:\n{out}"))?;
+    let latency_ms = out
+        .lines()
+        .find(|l| l.starts_with("latency average = "))
+        .and_then(|l| l["latency average = ".len()..].split_whitespace().next())
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0.0);
+    Ok(ReadCeiling { tps, latency_ms })
+}
+
+/// The service's URL with the database name replaced by `<name>_pgbench`.
+fn scratch_url(url: &str) -> anyhow::Result<String> {
+    let (head, tail) = url.rsplit_once('/').ok_or_else(|| anyhow!("DATABASE_URL has no database name"))?;
+    let name = tail.split('?').next().unwrap_or(tail);
+    if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+        bail!("DATABASE_URL's database name must be letters, digits and _ for the scratch database");
+    }
+    Ok(format!("{head}/{name}_pgbench"))
+}
+
+/// SQLite's single-row read ceiling in this process: `clients` tasks reading one
+/// student by primary key after another, on a pool like the server's (one connection).
+pub async fn sqlite_point_reads(
+    db: &DatabaseConnection,
+    ids: Arc<Vec<Uuid>>,
+    clients: usize,
+    seconds: u64,
+) -> anyhow::Result<ReadCeiling> {
+    let started = Instant::now();
+    let deadline = started + Duration::from_secs(seconds);
+    let mut handles = Vec::new();
+    for _ in 0..clients {
+        let db = db.clone();
+        let ids = ids.clone();
+        handles.push(tokio::spawn(async move {
+            let mut rng = rand::rngs::StdRng::from_rng(&mut rand::rng());
+            let (mut n, mut busy) = (0u64, Duration::ZERO);
+            while Instant::now() < deadline {
+                let id = ids[rng.random_range(0..ids.len())];
+                let sent = Instant::now();
+                db.query_one_raw(Statement::from_sql_and_values(
+                    sea_orm::DbBackend::Sqlite,
+                    "SELECT id, name, state, study_year FROM students WHERE id = ?",
+                    [id.into()],
+                ))
+                .await?;
+                busy += sent.elapsed();
+                n += 1;
+            }
+            Ok::<_, sea_orm::DbErr>((n, busy))
+        }));
+    }
+    let (mut n, mut busy) = (0u64, Duration::ZERO);
+    for h in handles {
+        let (a, b) = h.await.context("a reader panicked")??;
+        n += a;
+        busy += b;
+    }
+    let secs = started.elapsed().as_secs_f64();
+    Ok(ReadCeiling { tps: n as f64 / secs, latency_ms: busy.as_secs_f64() * 1000.0 / n.max(1) as f64 })
+}
+
+/// Loads `csv` (with a header line if `header`) into a new bare table shaped like
+/// `like` (no keys, indexes or constraints) with the database's own bulk loader, and
+/// drops the table. Returns how long the load took.
+pub fn bulk_load(
+    backend: &Backend,
+    like: Option<&str>,
+    columns: &[&str],
+    csv: &Path,
+    header: bool,
+) -> anyhow::Result<Duration> {
+    let table = "bench_bare_load";
+    let file = csv.to_str().ok_or_else(|| anyhow!("the CSV path is not UTF-8"))?;
+    match backend {
+        Backend::Postgres(url) => {
+            let create = match like {
+                Some(t) => format!("CREATE TABLE {table} (LIKE {t})"),
+                None => format!(
+                    "CREATE TABLE {table} ({})",
+                    columns.iter().map(|c| format!("{c} text")).collect::<Vec<_>>().join(", ")
+                ),
+            };
+            run(Command::new("psql").args([url, "-qc", &format!("DROP TABLE IF EXISTS {table}"), "-c", &create]))?;
+            let started = Instant::now();
+            let opts = if header { "csv header" } else { "csv" };
+            run(Command::new("psql").args([url, "-qc", &format!("\\copy {table} from '{file}' {opts}")]))?;
+            let took = started.elapsed();
+            run(Command::new("psql").args([url, "-qc", &format!("DROP TABLE {table}")]))?;
+            Ok(took)
+        }
+        Backend::Sqlite(path) => {
+            let db = path.to_str().ok_or_else(|| anyhow!("the SQLite path is not UTF-8"))?;
+            let create = match like {
+                Some(t) => format!("CREATE TABLE {table} AS SELECT * FROM {t} WHERE 0"),
+                None => format!(
+                    "CREATE TABLE {table} ({})",
+                    columns.iter().map(|c| format!("{c} text")).collect::<Vec<_>>().join(", ")
+                ),
+            };
+            run(Command::new("sqlite3").args([db, &format!("DROP TABLE IF EXISTS {table}"), &create]))?;
+            let skip = if header { "--skip 1 " } else { "" };
+            let started = Instant::now();
+            run(Command::new("sqlite3").args([db, &format!(".import --csv {skip}{file} {table}")]))?;
+            let took = started.elapsed();
+            run(Command::new("sqlite3").args([db, &format!("DROP TABLE {table}")]))?;
+            Ok(took)
+        }
+    }
+}
+
+/// The time the database's own bulk path takes to copy every row of `table` into a
+/// bare table of the same shape: PostgreSQL `COPY … FROM` of the table's CSV export
+/// (written to `scratch`), SQLite `INSERT INTO … SELECT` in the sqlite3 shell.
+pub fn copy_table(backend: &Backend, table: &str, scratch: &Path) -> anyhow::Result<Duration> {
+    match backend {
+        Backend::Postgres(url) => {
+            let path = scratch.to_str().ok_or_else(|| anyhow!("the CSV path is not UTF-8"))?;
+            run(Command::new("psql").args([url, "-qc", &format!("\\copy {table} to '{path}' csv")]))?;
+            bulk_load(backend, Some(table), &[], scratch, false)
+        }
+        Backend::Sqlite(path) => {
+            let db = path.to_str().ok_or_else(|| anyhow!("the SQLite path is not UTF-8"))?;
+            let bare = "bench_bare_copy";
+            run(Command::new("sqlite3").args([
+                db,
+                &format!("DROP TABLE IF EXISTS {bare}"),
+                &format!("CREATE TABLE {bare} AS SELECT * FROM {table} WHERE 0"),
+            ]))?;
+            let started = Instant::now();
+            run(Command::new("sqlite3").args([db, &format!("INSERT INTO {bare} SELECT * FROM {table}")]))?;
+            let took = started.elapsed();
+            run(Command::new("sqlite3").args([db, &format!("DROP TABLE {bare}")]))?;
+            Ok(took)
+        }
+    }
+}
+
+/// Runs a command; its stdout, or an error with its stderr.
+fn run(cmd: &mut Command) -> anyhow::Result<String> {
+    let name = cmd.get_program().to_string_lossy().into_owned();
+    let out = cmd.output().with_context(|| format!("run {name}"))?;
+    if !out.status.success() {
+        bail!("{name} failed: {}", String::from_utf8_lossy(&out.stderr).trim());
+    }
+    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+}

@@ -1,0 +1,443 @@
+//! `yungui bench run`: the province-scale benchmark of the seeded database named by
+//! DATABASE_URL (same environment as `yungui serve`). It starts this binary as the
+//! server on loopback, and prints one table:
+//!
+//! - `GET /api/v1/me/status` at each client count, random students with real tokens
+//!   (signed with JWT_SECRET here, as the server would sign them at sign-in), next to
+//!   the database's single-row read ceiling at the same client count;
+//! - the funnel, subsidy and placement reports and a disbursement batch over every
+//!   due installment, through HTTP as an admin (the batch is cancelled afterwards so the
+//!   run can be repeated);
+//! - the server's peak RSS;
+//! - a CSV import of fresh applicants through the import service next to the
+//!   database's own bulk load of the same file;
+//! - schedule generation for every student (in a transaction that is rolled back) next
+//!   to the bulk copy of the same installment rows.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, anyhow, bail};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
+};
+use serde_json::{Value, json};
+use uuid::Uuid;
+use yungui_domain::entities::{cohort, installment, programme, student, user};
+use yungui_domain::services::import::{ImportOptions, import_applications};
+use yungui_domain::services::province::PROGRAMME_CODE;
+use yungui_domain::synthetic::{self, HeaderLanguage};
+use yungui_domain::{Actor, Vault};
+
+use super::ceiling::{self, Backend, ReadCeiling};
+use super::server::{self, Server};
+use crate::config::Config;
+use crate::jwt::JwtKeys;
+
+/// Options of `yungui bench run`.
+#[derive(Debug, clap::Args)]
+pub struct RunArgs {
+    /// Concurrent clients of the status runs (comma-separated).
+    #[arg(long, default_value = "32,128", value_delimiter = ',')]
+    pub clients: Vec<usize>,
+    /// Seconds of each status run and each read-ceiling run.
+    #[arg(long, default_value_t = 15)]
+    pub seconds: u64,
+    /// Loopback port of the server under test.
+    #[arg(long, default_value_t = 18150)]
+    pub port: u16,
+    /// Fresh applicants in the import run (0: skip it).
+    #[arg(long, default_value_t = 100_000)]
+    pub import_rows: usize,
+    /// Skip schedule generation.
+    #[arg(long)]
+    pub no_schedules: bool,
+    /// Where the server log and scratch CSV files go.
+    #[arg(long, default_value = "target/bench")]
+    pub work_dir: PathBuf,
+}
+
+/// One line of the table.
+struct Row {
+    measure: String,
+    result: String,
+    ceiling: String,
+    ratio: String,
+    target: String,
+    met: Option<bool>,
+}
+
+fn row(measure: impl Into<String>, result: impl Into<String>) -> Row {
+    Row {
+        measure: measure.into(),
+        result: result.into(),
+        ceiling: String::new(),
+        ratio: String::new(),
+        target: String::new(),
+        met: None,
+    }
+}
+
+/// Runs the benchmark and prints the table; fails if any request failed.
+pub async fn run(args: RunArgs, config: Config, out: &mut dyn std::io::Write) -> anyhow::Result<()> {
+    let backend = Backend::from_url(&config.database_url)?;
+    std::fs::create_dir_all(&args.work_dir).with_context(|| format!("create {}", args.work_dir.display()))?;
+    let db = crate::app::connect(&config.database_url).await?;
+    let prog = programme::Entity::find()
+        .filter(programme::Column::Code.eq(PROGRAMME_CODE))
+        .one(&db)
+        .await?
+        .ok_or_else(|| anyhow!("no synthetic province here: run `yungui bench seed` first"))?;
+    let students = student::Entity::find().count(&db).await?;
+    let installments = installment::Entity::find().count(&db).await?;
+    let keys = JwtKeys::new(config.jwt_secret_bytes(), chrono::Duration::hours(4));
+    let student_users: Vec<Uuid> = user::Entity::find()
+        .select_only()
+        .column(user::Column::Id)
+        .filter(user::Column::Role.eq("student"))
+        .filter(user::Column::Active.eq(true))
+        .into_tuple()
+        .all(&db)
+        .await?;
+    if student_users.is_empty() {
+        bail!("no student accounts to sign in as");
+    }
+    let tokens: Vec<String> =
+        student_users.iter().map(|u| keys.issue(*u, "student")).collect::<Result<_, _>>().context("sign tokens")?;
+    let tokens = Arc::new(tokens);
+    let admin = user::Entity::find()
+        .filter(user::Column::Login.eq("province.admin"))
+        .one(&db)
+        .await?
+        .ok_or_else(|| anyhow!("the seed's admin account is missing"))?;
+    let admin_token = keys.issue(admin.id, "admin").context("sign a token")?;
+    writeln!(
+        out,
+        "bench run on {}: {students} students, {installments} installments, {} student accounts",
+        backend.name(),
+        student_users.len()
+    )?;
+    out.flush()?;
+
+    let mut rows = Vec::new();
+    let server = Server::start(args.port, &args.work_dir.join("server.log")).await?;
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(512)
+        .timeout(Duration::from_secs(120))
+        .build()
+        .context("build the HTTP client")?;
+    let status_url = format!("{}/api/v1/me/status", server.base);
+    // Warm-up: connections, caches, the allocator.
+    server::closed_loop(&client, &status_url, tokens.clone(), 32, Duration::from_secs(3)).await?;
+    let mut status = BTreeMap::new();
+    for &c in &args.clients {
+        let r = server::closed_loop(&client, &status_url, tokens.clone(), c, Duration::from_secs(args.seconds)).await?;
+        writeln!(
+            out,
+            "  status, {c} clients: {:.0} req/s, p50 {:.1} ms, p99 {:.1} ms",
+            r.rate(),
+            r.ms(0.5),
+            r.ms(0.99)
+        )?;
+        out.flush()?;
+        if r.errors > 0 {
+            bail!(
+                "{} of {} status requests failed (see {})",
+                r.errors,
+                r.requests,
+                args.work_dir.join("server.log").display()
+            );
+        }
+        status.insert(c, r);
+    }
+
+    // Reports: the best of five, one after another.
+    for (name, path) in [
+        ("funnel report", "/api/v1/reports/funnel"),
+        ("subsidy report", "/api/v1/reports/subsidies"),
+        ("placement report", "/api/v1/reports/placements"),
+    ] {
+        let mut times = Vec::new();
+        for _ in 0..5 {
+            let started = Instant::now();
+            let r = client.get(format!("{}{path}", server.base)).bearer_auth(&admin_token).send().await?;
+            let st = r.status();
+            let body = r.bytes().await?;
+            if !st.is_success() {
+                bail!("GET {path} answered {st}: {}", String::from_utf8_lossy(&body));
+            }
+            times.push(started.elapsed());
+        }
+        times.sort();
+        let best = times[0].as_secs_f64() * 1000.0;
+        let median = times[2].as_secs_f64() * 1000.0;
+        let mut r = row(format!("GET {path}"), format!("{best:.1} ms (median {median:.1} ms)"));
+        if name == "funnel report" {
+            r.target = "≤ 50 ms".into();
+            r.met = Some(median <= 50.0);
+        }
+        rows.push(r);
+    }
+
+    // A batch over every due installment, then cancelled.
+    let started = Instant::now();
+    let r = client
+        .post(format!("{}/api/v1/disbursement-batches", server.base))
+        .bearer_auth(&admin_token)
+        .json(&json!({ "cutoff_date": chrono::Utc::now().date_naive() }))
+        .send()
+        .await?;
+    let st = r.status();
+    let body: Value = r.json().await.unwrap_or(Value::Null);
+    let took = started.elapsed();
+    let mut r = row("POST /disbursement-batches (all due)", "");
+    r.target = "≤ 3 s".into();
+    if st.as_u16() == 201 {
+        let lines = body["line_count"].as_i64().unwrap_or(0);
+        r.result = format!("{:.2} s for {lines} lines", took.as_secs_f64());
+        r.met = Some(took.as_secs_f64() <= 3.0);
+        let id = body["id"].as_str().unwrap_or_default();
+        let c = client
+            .post(format!("{}/api/v1/disbursement-batches/{id}/cancel", server.base))
+            .bearer_auth(&admin_token)
+            .json(&json!({ "reason": "benchmark batch" }))
+            .send()
+            .await?;
+        if !c.status().is_success() {
+            bail!("cancelling the benchmark batch answered {}", c.status());
+        }
+    } else {
+        // A timeout at this scale is a result, not a reason to stop measuring.
+        r.result = format!("answered {st} after {:.1} s", took.as_secs_f64());
+        r.met = Some(false);
+    }
+    rows.push(r);
+
+    let rss = server.peak_rss_kib();
+    drop(server);
+    let mut r =
+        row("server peak RSS (VmHWM)", rss.map_or("unknown".into(), |k| format!("{:.0} MB", k as f64 / 1024.0)));
+    r.target = "≤ 150 MB".into();
+    r.met = rss.map(|k| k <= 150 * 1024);
+    rows.push(r);
+
+    // The read ceiling at the same client counts.
+    let mut status_rows = Vec::new();
+    let ids: Arc<Vec<Uuid>> = if matches!(backend, Backend::Sqlite(_)) {
+        Arc::new(student::Entity::find().select_only().column(student::Column::Id).into_tuple().all(&db).await?)
+    } else {
+        Arc::new(Vec::new())
+    };
+    for (&c, s) in &status {
+        let ceiling: ReadCeiling = match &backend {
+            Backend::Postgres(url) => {
+                let url = url.clone();
+                let secs = args.seconds;
+                tokio::task::spawn_blocking(move || ceiling::pgbench(&url, c, secs)).await??
+            }
+            Backend::Sqlite(_) => ceiling::sqlite_point_reads(&db, ids.clone(), c, args.seconds).await?,
+        };
+        let ratio = s.rate() / ceiling.tps.max(1.0);
+        let what = match backend {
+            Backend::Postgres(_) if c > ceiling::PGBENCH_MAX_CLIENTS => {
+                format!("pgbench -S -M prepared -c {}", ceiling::PGBENCH_MAX_CLIENTS)
+            }
+            Backend::Postgres(_) => "pgbench -S -M prepared".to_owned(),
+            Backend::Sqlite(_) => "point reads".to_owned(),
+        };
+        let mut r = row(
+            format!("GET /me/status, {c} clients"),
+            format!("{:.0} req/s, p50 {:.1} ms, p99 {:.1} ms", s.rate(), s.ms(0.5), s.ms(0.99)),
+        );
+        r.ceiling = format!("{what}: {:.0} tps ({:.2} ms)", ceiling.tps, ceiling.latency_ms);
+        r.ratio = format!("{ratio:.3}");
+        r.target = if c == 32 { "≥ 0.5, p99 ≤ 10 ms".into() } else { "≥ 0.5".into() };
+        r.met = Some(ratio >= 0.5 && (c != 32 || s.ms(0.99) <= 10.0));
+        status_rows.push(r);
+    }
+    rows.splice(0..0, status_rows);
+
+    let vault = Vault::new(&config.data_key);
+    if args.import_rows > 0 {
+        rows.push(import_run(&db, &vault, &backend, prog.id, args.import_rows, &args.work_dir).await?);
+    }
+    if !args.no_schedules {
+        rows.push(schedules_run(&db, &backend, &args.work_dir).await?);
+    }
+    print_table(out, backend.name(), &rows)?;
+    Ok(())
+}
+
+/// Fresh applicants into the newest cohort through the import service (validation,
+/// dedupe against the database, audit), next to the bulk load of the same file.
+async fn import_run(
+    db: &sea_orm::DatabaseConnection,
+    vault: &Vault,
+    backend: &Backend,
+    programme_id: Uuid,
+    n: usize,
+    work: &std::path::Path,
+) -> anyhow::Result<Row> {
+    let newest = cohort::Entity::find()
+        .filter(cohort::Column::ProgrammeId.eq(programme_id))
+        .order_by_desc(cohort::Column::IntakeYear)
+        .one(db)
+        .await?
+        .ok_or_else(|| anyhow!("the province has no cohort"))?;
+    let origins: Vec<String> =
+        yungui_domain::entities::origin::Entity::find().all(db).await?.into_iter().map(|o| o.code).collect();
+    let major_ids: Vec<Uuid> = yungui_domain::entities::cohort_capacity::Entity::find()
+        .filter(yungui_domain::entities::cohort_capacity::Column::CohortId.eq(newest.id))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|c| c.major_id)
+        .collect();
+    let majors: Vec<String> = yungui_domain::entities::major::Entity::find()
+        .filter(yungui_domain::entities::major::Column::Id.is_in(major_ids))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|m| m.code)
+        .collect();
+    let origins: Vec<&str> = origins.iter().map(String::as_str).collect();
+    let majors: Vec<&str> = majors.iter().map(String::as_str).collect();
+    // A birth year no seeded cohort uses, a new one each run: every row is a new person.
+    let runs = yungui_domain::entities::audit_event::Entity::find()
+        .filter(yungui_domain::entities::audit_event::Column::Action.eq("application.import"))
+        .filter(yungui_domain::entities::audit_event::Column::EntityId.eq(newest.id.to_string()))
+        .count(db)
+        .await?;
+    let birth_year = newest.intake_year - 16 + runs as i32;
+    let rows = synthetic::applicants(0xB0_0000 + runs, n, &origins, &majors, &[], birth_year);
+    let csv = synthetic::to_csv(&rows, HeaderLanguage::English);
+    let file = work.join("applicants.csv");
+    std::fs::write(&file, &csv)?;
+    let started = Instant::now();
+    let report = import_applications(db, &Actor::system(), vault, newest.id, csv.as_bytes(), ImportOptions::default())
+        .await
+        .map_err(crate::cli::describe)?;
+    let took = started.elapsed();
+    let columns = HeaderLanguage::English.columns();
+    let copy = ceiling::bulk_load(backend, None, &columns, &file, true)?;
+    let rate = n as f64 / took.as_secs_f64();
+    let copy_rate = n as f64 / copy.as_secs_f64();
+    let ratio = rate / copy_rate;
+    let mut r = row(
+        format!("CSV import, {n} applicants"),
+        format!(
+            "{rate:.0} rows/s ({:.1} s; {} created, {} invalid)",
+            took.as_secs_f64(),
+            report.created,
+            report.invalid
+        ),
+    );
+    r.ceiling = format!("{}: {copy_rate:.0} rows/s ({:.2} s)", copy_name(backend), copy.as_secs_f64());
+    r.ratio = format!("{ratio:.3}");
+    r.target = "≥ 0.25".into();
+    r.met = Some(ratio >= 0.25);
+    Ok(r)
+}
+
+fn copy_name(backend: &Backend) -> &'static str {
+    match backend {
+        Backend::Postgres(_) => "COPY",
+        Backend::Sqlite(_) => "sqlite3 .import",
+    }
+}
+
+/// Every student's schedule made again, as enrolment makes it, in a transaction that
+/// is rolled back; next to the bulk copy of the same installment rows.
+async fn schedules_run(
+    db: &sea_orm::DatabaseConnection,
+    backend: &Backend,
+    work: &std::path::Path,
+) -> anyhow::Result<Row> {
+    let copy = ceiling::copy_table(backend, "installments", &work.join("installments.csv"))?;
+    let all = student::Entity::find().all(db).await?;
+    let tx = db.begin().await?;
+    // The ledger is append-only: installments with money history stay (and count as
+    // already there); a fresh seed has none.
+    tx.execute_unprepared("DELETE FROM batch_lines").await?;
+    tx.execute_unprepared("DELETE FROM installments WHERE id NOT IN (SELECT installment_id FROM ledger_entries)")
+        .await?;
+    let system = Actor::system();
+    let started = Instant::now();
+    let mut rows = 0;
+    for s in &all {
+        rows += yungui_domain::services::subsidies::generate(&tx, &system, s).await.map_err(crate::cli::describe)?;
+    }
+    let took = started.elapsed();
+    tx.rollback().await?;
+    let ratio = took.as_secs_f64() / copy.as_secs_f64().max(0.000_001);
+    let mut r = row(
+        format!("schedule generation, {} students", all.len()),
+        format!("{:.1} s for {rows} installments", took.as_secs_f64()),
+    );
+    r.ceiling = format!(
+        "{}: {:.2} s",
+        match backend {
+            Backend::Postgres(_) => "COPY",
+            Backend::Sqlite(_) => "INSERT … SELECT",
+        },
+        copy.as_secs_f64()
+    );
+    r.ratio = format!("{ratio:.1}×");
+    r.target = "≤ 3× copy".into();
+    r.met = Some(ratio <= 3.0);
+    Ok(r)
+}
+
+fn print_table(out: &mut dyn std::io::Write, name: &str, rows: &[Row]) -> std::io::Result<()> {
+    writeln!(out)?;
+    writeln!(out, "{name}")?;
+    let w = |f: fn(&Row) -> &str, title: &str| {
+        rows.iter().map(|r| f(r).chars().count()).max().unwrap_or(0).max(title.chars().count())
+    };
+    let (a, b, c, d, e) = (
+        w(|r| &r.measure, "measure"),
+        w(|r| &r.result, "result"),
+        w(|r| &r.ceiling, "database ceiling"),
+        w(|r| &r.ratio, "ratio"),
+        w(|r| &r.target, "target"),
+    );
+    let pad = |s: &str, n: usize| format!("{s}{}", " ".repeat(n.saturating_sub(s.chars().count())));
+    writeln!(
+        out,
+        "| {} | {} | {} | {} | {} | met |",
+        pad("measure", a),
+        pad("result", b),
+        pad("database ceiling", c),
+        pad("ratio", d),
+        pad("target", e)
+    )?;
+    writeln!(
+        out,
+        "|{}|{}|{}|{}|{}|-----|",
+        "-".repeat(a + 2),
+        "-".repeat(b + 2),
+        "-".repeat(c + 2),
+        "-".repeat(d + 2),
+        "-".repeat(e + 2)
+    )?;
+    for r in rows {
+        let met = match r.met {
+            Some(true) => "yes",
+            Some(false) => "no",
+            None => "",
+        };
+        writeln!(
+            out,
+            "| {} | {} | {} | {} | {} | {} |",
+            pad(&r.measure, a),
+            pad(&r.result, b),
+            pad(&r.ceiling, c),
+            pad(&r.ratio, d),
+            pad(&r.target, e),
+            pad(met, 3)
+        )?;
+    }
+    Ok(())
+}
