@@ -42,6 +42,7 @@ pub const ROUTES: &[(&str, &str, &str)] = &[
     ("GET", "/api/v1/disbursement-batches/{id}", "AR"),
     ("POST", "/api/v1/disbursement-batches/{id}/approve", "AR"),
     ("POST", "/api/v1/disbursement-batches/{id}/cancel", "AR"),
+    ("GET", "/api/v1/disbursement-batches/{id}/lines", "AR"),
     ("GET", "/api/v1/disbursement-batches/{id}/payment-file", "AR"),
     ("GET", "/api/v1/disbursement-batches/{id}/recipients", "AR"),
     ("POST", "/api/v1/disbursement-batches/{id}/results", "AR"),

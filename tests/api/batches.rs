@@ -63,12 +63,23 @@ async fn results(w: &World, token: &str, b: &Value, csv: &str, paid_on: &str) ->
     assert_json(send(req.body(csv.to_owned())).await, StatusCode::OK).await
 }
 
-fn lines(b: &Value) -> &Vec<Value> {
-    b["lines"].as_array().unwrap()
+/// Every line of a batch as it stands now, read page by page as the admin.
+async fn lines(w: &World, b: &Value) -> Vec<Value> {
+    let mut out = Vec::new();
+    for page in 1.. {
+        let path = format!("{BATCHES}/{}/lines?limit=200&page={page}", b["id"].as_str().unwrap());
+        let p = assert_json(w.app.get(&path, &w.admin).await, StatusCode::OK).await;
+        let items = p["items"].as_array().unwrap();
+        out.extend(items.iter().cloned());
+        if items.is_empty() || out.len() as u64 >= p["total"].as_u64().unwrap() {
+            break;
+        }
+    }
+    out
 }
 
-fn installment_ids(b: &Value) -> HashSet<String> {
-    lines(b).iter().map(|l| l["installment_id"].as_str().unwrap().to_owned()).collect()
+async fn installment_ids(w: &World, b: &Value) -> HashSet<String> {
+    lines(w, b).await.iter().map(|l| l["installment_id"].as_str().unwrap().to_owned()).collect()
 }
 
 async fn installment_row(w: &World, id: &str) -> installment::Model {
@@ -87,7 +98,8 @@ async fn a_batch_takes_exactly_the_due_fund_installments_and_lists_the_students_
         (Some("open"), Some(3), Some(350_000))
     );
     assert_eq!(b["total_yuan"], "3500.00");
-    let mut got: Vec<(String, i64, i64, i64)> = lines(&b)
+    let mut got: Vec<(String, i64, i64, i64)> = lines(&w, &b)
+        .await
         .iter()
         .map(|l| {
             (
@@ -104,8 +116,26 @@ async fn a_batch_takes_exactly_the_due_fund_installments_and_lists_the_students_
     assert_eq!(got, want.map(|(i, y, s, a)| (i.to_owned(), y, s, a)));
     let code = b["code"].as_str().unwrap();
     assert!(code.starts_with('B') && code.len() == 16, "{code}");
-    assert_eq!(lines(&b)[0]["line_id"], format!("{code}-00001"));
-    assert!(lines(&b).iter().all(|l| l["student_id"] == s1.as_str() && l["status"] == "pending"));
+    assert_eq!(lines(&w, &b).await[0]["line_id"], format!("{code}-00001"));
+    assert!(lines(&w, &b).await.iter().all(|l| l["student_id"] == s1.as_str() && l["status"] == "pending"));
+    // The batch itself carries its summary, not its lines: those are read a page at a time.
+    assert!(b.get("lines").is_none(), "{b}");
+    let of_b = format!("{BATCHES}/{}/lines", b["id"].as_str().unwrap());
+    let p1 = assert_json(w.app.get(&format!("{of_b}?limit=2"), &w.registrar_a).await, StatusCode::OK).await;
+    let p2 = assert_json(w.app.get(&format!("{of_b}?limit=2&page=2"), &w.registrar_a).await, StatusCode::OK).await;
+    let numbers =
+        |p: &Value| p["items"].as_array().unwrap().iter().map(|l| l["line_no"].as_i64().unwrap()).collect::<Vec<_>>();
+    assert_eq!((numbers(&p1), numbers(&p2), p1["total"].as_i64()), (vec![1, 2], vec![3], Some(3)));
+    let paid = assert_json(w.app.get(&format!("{of_b}?status=paid"), &w.registrar_a).await, StatusCode::OK).await;
+    assert_eq!(paid["total"], 0);
+    let bad = assert_problem(
+        w.app.get(&format!("{of_b}?status=done"), &w.registrar_a).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "invalid_input",
+    )
+    .await;
+    assert_eq!(bad["errors"][0]["field"], "status", "{bad}");
+    assert_problem(w.app.get(&of_b, &w.registrar_b).await, StatusCode::FORBIDDEN, "forbidden").await;
     let card = yungui_domain::synthetic::bank_card(1);
     assert!(!b.to_string().contains(&card), "the batch view shows masked cards only");
     assert_eq!(b["summary"]["pending"], 3);
@@ -121,7 +151,7 @@ async fn a_batch_takes_exactly_the_due_fund_installments_and_lists_the_students_
     // is the enterprise's to pay and never goes in a batch.
     let b2 = batch(&w, &w.registrar_a, "2020-01-31").await;
     assert_eq!((b2["line_count"].as_i64(), b2["total_fen"].as_i64()), (Some(3), Some(150_000)));
-    assert!(lines(&b2).iter().all(|l| l["item"] == "living_allowance"));
+    assert!(lines(&w, &b2).await.iter().all(|l| l["item"] == "living_allowance"));
     let fares = installment::Entity::find()
         .filter(installment::Column::Item.eq("travel_fare"))
         .filter(installment::Column::DueDate.lte(chrono::NaiveDate::from_ymd_opt(2020, 1, 31).unwrap()))
@@ -143,6 +173,7 @@ async fn a_batch_takes_exactly_the_due_fund_installments_and_lists_the_students_
     // A student learns nothing about a batch, not even that it exists.
     assert_problem(w.app.get(&one, &student).await, StatusCode::NOT_FOUND, "not_found").await;
     assert_problem(create(&w, &student, "2020-01-31").await, StatusCode::FORBIDDEN, "forbidden").await;
+    assert_problem(w.app.get(&of_b, &student).await, StatusCode::NOT_FOUND, "not_found").await;
     assert_eq!(get(&w, &w.admin, &b["id"]).await["line_count"], 3);
 }
 
@@ -180,8 +211,8 @@ async fn two_concurrent_batch_creations_never_share_an_installment() {
     for r in [r1, r2] {
         if r.status() == StatusCode::CREATED {
             let b = assert_json(r, StatusCode::CREATED).await;
-            assert_eq!(b["line_count"].as_u64().unwrap() as usize, lines(&b).len());
-            taken.push(installment_ids(&b));
+            assert_eq!(b["line_count"].as_u64().unwrap() as usize, lines(&w, &b).await.len());
+            taken.push(installment_ids(&w, &b).await);
         } else {
             assert_problem(r, StatusCode::CONFLICT, "nothing_to_pay").await;
         }
@@ -205,7 +236,8 @@ async fn a_failed_line_comes_back_in_the_next_batch_and_a_result_file_counts_onc
     assert_json(post(&w, &checker, &b, "approve", json!({})).await, StatusCode::OK).await;
     let (status, _, _) = file(&w, &w.registrar_a, &b, "payment-file").await;
     assert_eq!(status, StatusCode::OK);
-    let ids: Vec<&str> = lines(&b).iter().map(|l| l["line_id"].as_str().unwrap()).collect();
+    let all = lines(&w, &b).await;
+    let ids: Vec<&str> = all.iter().map(|l| l["line_id"].as_str().unwrap()).collect();
     let csv = format!(
         "line_id,status,bank_reference,reason\n{},paid,BK0001,\n{},failed,,账户已冻结\n{},paid,BK0003,\nB20000101-000000-00001,paid,BK9,\n{},done,,\n",
         ids[0], ids[1], ids[2], ids[0]
@@ -233,7 +265,7 @@ async fn a_failed_line_comes_back_in_the_next_batch_and_a_result_file_counts_onc
 
     let db = &w.app.state.db;
     let detail = get(&w, &w.registrar_a, &b["id"]).await;
-    for l in lines(&detail) {
+    for l in lines(&w, &detail).await {
         let i = installment_row(&w, l["installment_id"].as_str().unwrap()).await;
         let ledger =
             ledger_entry::Entity::find().filter(ledger_entry::Column::InstallmentId.eq(i.id)).all(db).await.unwrap();
@@ -253,10 +285,11 @@ async fn a_failed_line_comes_back_in_the_next_batch_and_a_result_file_counts_onc
             );
         }
     }
-    let failed_installment = lines(&detail).iter().find(|l| l["line_id"] == ids[1]).unwrap()["installment_id"].clone();
+    let failed_installment =
+        lines(&w, &detail).await.iter().find(|l| l["line_id"] == ids[1]).unwrap()["installment_id"].clone();
     let next = batch(&w, &w.registrar_a, "2019-10-31").await;
-    assert_eq!(lines(&next).len(), 1);
-    assert_eq!(lines(&next)[0]["installment_id"], failed_installment);
+    assert_eq!(lines(&w, &next).await.len(), 1);
+    assert_eq!(lines(&w, &next).await[0]["installment_id"], failed_installment);
 }
 
 #[tokio::test]
@@ -356,8 +389,8 @@ async fn cancelling_before_export_releases_the_installments_to_the_next_batch() 
         assert_json(post(&w, &w.registrar_a, &b, "cancel", json!({ "reason": "wrong cut-off" })).await, StatusCode::OK)
             .await;
     assert_eq!(c["state"], "cancelled");
-    assert!(lines(&c).iter().all(|l| l["status"] == "released"));
-    for id in installment_ids(&b) {
+    assert!(lines(&w, &c).await.iter().all(|l| l["status"] == "released"));
+    for id in installment_ids(&w, &b).await {
         let i = installment_row(&w, &id).await;
         assert_eq!((i.state.as_str(), i.batch_id), ("scheduled", None));
     }
@@ -370,5 +403,5 @@ async fn cancelling_before_export_releases_the_installments_to_the_next_batch() 
     let (status, _, _) = file(&w, &w.registrar_a, &b, "recipients").await;
     assert_eq!(status, StatusCode::CONFLICT, "a cancelled batch publishes nothing");
     let next = batch(&w, &w.registrar_a, "2019-10-31").await;
-    assert_eq!(installment_ids(&next), installment_ids(&b));
+    assert_eq!(installment_ids(&w, &next).await, installment_ids(&w, &b).await);
 }

@@ -116,8 +116,10 @@ async fn the_demo_tells_the_2019_cohorts_story_to_every_role_and_loads_once() {
         autumn[0]["summary"]["failed_fen"], 300_000,
         "10 Sep 2019 living allowance + 15 Sep 2019 education fund"
     );
-    let detail = get(&app, &zj, &format!("/api/v1/disbursement-batches/{}", autumn[0]["id"].as_str().unwrap())).await;
-    let failed: Vec<&Value> = detail["lines"].as_array().unwrap().iter().filter(|l| l["status"] == "failed").collect();
+    let failed_lines =
+        format!("/api/v1/disbursement-batches/{}/lines?status=failed", autumn[0]["id"].as_str().unwrap());
+    let detail = get(&app, &zj, &failed_lines).await;
+    let failed: Vec<&Value> = detail["items"].as_array().unwrap().iter().collect();
     assert_eq!(failed.len(), 2);
     assert!(failed.iter().all(|l| l["reason"] == "account closed" && l["line_no"].as_i64().unwrap() <= 2));
 

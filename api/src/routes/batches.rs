@@ -12,7 +12,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use uuid::Uuid;
 use yungui_domain::services::subsidies::batches::{
-    self, Approval, BatchDetail, BatchFilter, BatchView, Cancellation, DownloadFile, FileFormat, NewBatch,
+    self, Approval, BatchFilter, BatchView, Cancellation, DownloadFile, FileFormat, LineFilter, LineView, NewBatch,
     ResultsReport,
 };
 use yungui_domain::services::{Page, PageRequest};
@@ -26,6 +26,7 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list_batches, create_batch))
         .routes(routes!(get_batch))
+        .routes(routes!(batch_lines))
         .routes(routes!(approve))
         .routes(routes!(recipients))
         .routes(routes!(payment_file))
@@ -66,40 +67,66 @@ async fn list_batches(
 /// installments are listed in `skipped`.
 #[utoipa::path(post, path = "/disbursement-batches", tag = "batches", security(("bearer" = [])),
     request_body = NewBatch,
-    responses((status = 201, body = BatchDetail), (status = 403, body = Problem),
+    responses((status = 201, body = BatchView), (status = 403, body = Problem),
         (status = 409, body = Problem, description = "`nothing_to_pay`: no installment is due"), (status = 422, body = Problem)))]
 async fn create_batch(
     State(s): State<AppState>,
     AuthUser(actor): AuthUser,
     AppJson(input): AppJson<NewBatch>,
-) -> ApiResult<(StatusCode, Json<BatchDetail>)> {
+) -> ApiResult<(StatusCode, Json<BatchView>)> {
     Ok((StatusCode::CREATED, Json(batches::create(&s.db, &actor, input, today()).await?)))
 }
 
-/// One batch with its lines (masked card numbers).
+/// One batch with its line summary and the students it skipped; its lines are at
+/// `/disbursement-batches/{id}/lines`.
 #[utoipa::path(get, path = "/disbursement-batches/{id}", tag = "batches", security(("bearer" = [])),
     params(("id" = Uuid, Path)),
-    responses((status = 200, body = BatchDetail), (status = 403, body = Problem), (status = 404, body = Problem)))]
+    responses((status = 200, body = BatchView), (status = 403, body = Problem), (status = 404, body = Problem)))]
 async fn get_batch(
     State(s): State<AppState>,
     AuthUser(actor): AuthUser,
     AppPath(id): AppPath<Uuid>,
-) -> ApiResult<Json<BatchDetail>> {
+) -> ApiResult<Json<BatchView>> {
     Ok(Json(batches::get(&s.db, &actor, id).await?))
+}
+
+/// Line filter and paging.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct LineParams {
+    /// pending, paid, failed or released.
+    pub status: Option<String>,
+    #[serde(flatten)]
+    #[param(inline)]
+    pub page: PageRequest,
+}
+
+/// A page of a batch's lines in line order, with masked card numbers.
+#[utoipa::path(get, path = "/disbursement-batches/{id}/lines", tag = "batches", security(("bearer" = [])),
+    params(("id" = Uuid, Path), LineParams),
+    responses((status = 200, body = Page<LineView>), (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 422, body = Problem, description = "unknown `status`")))]
+async fn batch_lines(
+    State(s): State<AppState>,
+    AuthUser(actor): AuthUser,
+    AppPath(id): AppPath<Uuid>,
+    AppQuery(p): AppQuery<LineParams>,
+) -> ApiResult<Json<Page<LineView>>> {
+    let f = LineFilter { status: p.status };
+    Ok(Json(batches::lines(&s.db, &actor, id, &f, p.page).await?))
 }
 
 /// Approves an open batch: a registrar of the school other than its maker, or an admin,
 /// once the public-notice period is over on `as_of` (default today).
 #[utoipa::path(post, path = "/disbursement-batches/{id}/approve", tag = "batches", security(("bearer" = [])),
     params(("id" = Uuid, Path)), request_body(content = Option<Approval>),
-    responses((status = 200, body = BatchDetail), (status = 403, body = Problem),
+    responses((status = 200, body = BatchView), (status = 403, body = Problem),
         (status = 409, body = Problem, description = "`maker_cannot_approve`, `notice_period` or not open")))]
 async fn approve(
     State(s): State<AppState>,
     AuthUser(actor): AuthUser,
     AppPath(id): AppPath<Uuid>,
     OptionalJson(a): OptionalJson<Approval>,
-) -> ApiResult<Json<BatchDetail>> {
+) -> ApiResult<Json<BatchView>> {
     let as_of = AsOf { as_of: a.as_of }.date();
     Ok(Json(batches::approve(&s.db, &actor, id, as_of).await?))
 }
@@ -198,12 +225,12 @@ async fn results(
 /// back in the queue.
 #[utoipa::path(post, path = "/disbursement-batches/{id}/cancel", tag = "batches", security(("bearer" = [])),
     params(("id" = Uuid, Path)), request_body(content = Option<Cancellation>),
-    responses((status = 200, body = BatchDetail), (status = 403, body = Problem), (status = 409, body = Problem, description = "already exported")))]
+    responses((status = 200, body = BatchView), (status = 403, body = Problem), (status = 409, body = Problem, description = "already exported")))]
 async fn cancel(
     State(s): State<AppState>,
     AuthUser(actor): AuthUser,
     AppPath(id): AppPath<Uuid>,
     OptionalJson(c): OptionalJson<Cancellation>,
-) -> ApiResult<Json<BatchDetail>> {
+) -> ApiResult<Json<BatchView>> {
     Ok(Json(batches::cancel(&s.db, &actor, id, c).await?))
 }

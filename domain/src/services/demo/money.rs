@@ -72,14 +72,14 @@ async fn autumn_batch(
         Some(b) => (b.id, b.state, b.notice_until),
         None => {
             let input = NewBatch { cutoff_date: AUTUMN_CUTOFF, cohort_id: Some(cast.cohort_id), school_id: None };
-            let b = batches::create(db, registrar, input, AUTUMN_MADE).await?.batch;
+            let b = batches::create(db, registrar, input, AUTUMN_MADE).await?;
             (b.id, b.state, b.notice_until)
         }
     };
     if now_state == state::OPEN {
         // Approved on the day it was made, or once its public notice (if any) is over.
         let as_of = notice_until.map_or(AUTUMN_MADE, |d| d.max(AUTUMN_MADE));
-        now_state = batches::approve(db, &cast.admin, id, as_of).await?.batch.state;
+        now_state = batches::approve(db, &cast.admin, id, as_of).await?.state;
     }
     if now_state == state::APPROVED || now_state == state::EXPORTED {
         // The registrar downloads the bank file (audited); the bank answers line by line.

@@ -25,7 +25,7 @@ pub use crate::services::sheets::DownloadFile;
 pub use create::{NewBatch, create};
 pub use files::{FileFormat, payment_file, recipients};
 pub use results::{ResultRow, ResultsReport, RowOutcome, import_results};
-pub use views::{BatchDetail, BatchFilter, BatchView, LineSummary, LineView, Skipped, get, list};
+pub use views::{BatchFilter, BatchView, LineFilter, LineSummary, LineView, Skipped, get, lines, list};
 use views::{detail, students_of};
 
 use super::super::{audit, now, require, scoping};
@@ -138,7 +138,7 @@ pub async fn approve(
     actor: &Actor,
     id: Uuid,
     as_of: NaiveDate,
-) -> Result<BatchDetail, DomainError> {
+) -> Result<BatchView, DomainError> {
     let b = find_scoped(db, actor, id).await?;
     if b.state != state::OPEN {
         return Err(conflict_state(&b, state::OPEN));
@@ -193,7 +193,7 @@ pub async fn cancel(
     actor: &Actor,
     id: Uuid,
     input: Cancellation,
-) -> Result<BatchDetail, DomainError> {
+) -> Result<BatchView, DomainError> {
     let b = find_scoped(db, actor, id).await?;
     if b.state != state::OPEN && b.state != state::APPROVED {
         return Err(conflict_state(&b, "open or approved (not yet exported)"));

@@ -6,13 +6,16 @@ use std::collections::{BTreeSet, HashMap};
 
 use chrono::NaiveDate;
 use sea_orm::sea_query::{Expr, Query, SelectStatement};
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, FromQueryResult,
+    JoinType, QueryFilter, QueryOrder, QuerySelect, Set,
+};
 use serde::Deserialize;
 use uuid::Uuid;
 
 use super::super::super::{audit, new_id, now, require};
 use super::super::{cohort_policy, state as installment_state};
-use super::{BATCH_ROLES, BatchDetail, Skipped, detail, line_status, state};
+use super::{BATCH_ROLES, BatchView, Skipped, detail, line_status, state};
 use crate::entities::{batch_line, cohort, disbursement_batch, installment, school, student};
 use crate::error::OnConstraint;
 use crate::subsidy::{Payer, add_working_days};
@@ -100,7 +103,7 @@ pub async fn create(
     actor: &Actor,
     input: NewBatch,
     today: NaiveDate,
-) -> Result<BatchDetail, DomainError> {
+) -> Result<BatchView, DomainError> {
     use sea_orm::TransactionTrait;
     let who = target(db, actor, &input).await?;
     let tx = db.begin().await?;
@@ -148,53 +151,40 @@ pub async fn create(
         ))
         .exec(&tx)
         .await?;
-    let mut claimed = installment::Entity::find().filter(installment::Column::BatchId.eq(id)).all(&tx).await?;
+    let claimed = claimed_in_line_order(&tx, id).await?;
     if claimed.is_empty() {
         return Err(DomainError::conflict(
             "nothing_to_pay",
             format!("no payable fund installment is due on or before {} for these students", input.cutoff_date),
         ));
     }
-    let names = names_of(&tx, claimed.iter().map(|i| i.student_id).collect()).await?;
-    claimed.sort_by(|a, b| {
-        (names.get(&a.student_id), a.student_id, a.due_date, &a.item, a.study_year, a.seq).cmp(&(
-            names.get(&b.student_id),
-            b.student_id,
-            b.due_date,
-            &b.item,
-            b.study_year,
-            b.seq,
-        ))
-    });
-    let lines: Vec<batch_line::ActiveModel> = claimed
-        .iter()
-        .zip(1..)
-        .map(|(i, n)| batch_line::ActiveModel {
+    // A thousand lines of 11 values per statement: under SQLite's 32,766 bound values.
+    for chunk in claimed.chunks(1000) {
+        let base = i32::try_from(chunk[0].0).map_err(|_| DomainError::Internal("too many lines in a batch".into()))?;
+        let lines = chunk.iter().zip(base..).map(|(c, n)| batch_line::ActiveModel {
             id: Set(new_id()),
             batch_id: Set(id),
             line_no: Set(n),
             line_id: Set(format!("{code}-{n:05}")),
-            installment_id: Set(i.id),
-            student_id: Set(i.student_id),
-            amount_fen: Set(i.amount_fen),
+            installment_id: Set(c.1.id),
+            student_id: Set(c.1.student_id),
+            amount_fen: Set(c.1.amount_fen),
             status: Set(line_status::PENDING.to_owned()),
             bank_reference: Set(None),
             reason: Set(None),
             open: Set(true),
-        })
-        .collect();
-    for chunk in lines.chunks(200) {
-        batch_line::Entity::insert_many(chunk.to_vec())
+        });
+        batch_line::Entity::insert_many(lines)
             .exec_without_returning(&tx)
             .await
             .on_unique("concurrent_change", "an installment is already in another open batch; try again")?;
     }
 
     let skipped = skipped(&tx, who, input.cutoff_date).await?;
-    let total: i64 = claimed.iter().map(|i| i.amount_fen).sum();
+    let total: i64 = claimed.iter().map(|(_, i)| i.amount_fen).sum();
     let line_count =
         i32::try_from(claimed.len()).map_err(|_| DomainError::Internal("too many lines in a batch".into()))?;
-    let notice_until = notice_until(&tx, &claimed, today).await?;
+    let notice_until = notice_until(&tx, claimed.iter().map(|(_, i)| i.cohort_id).collect(), today).await?;
     let mut am: disbursement_batch::ActiveModel =
         disbursement_batch::Entity::find_by_id(id).one(&tx).await?.ok_or(DomainError::NotFound("batch"))?.into();
     am.line_count = Set(line_count);
@@ -242,22 +232,75 @@ pub async fn create(
 /// The end of the public-notice period: the longest any claimed cohort's policy asks for.
 async fn notice_until<C: ConnectionTrait>(
     db: &C,
-    claimed: &[installment::Model],
+    cohorts: BTreeSet<Uuid>,
     today: NaiveDate,
 ) -> Result<Option<NaiveDate>, DomainError> {
     let mut days = 0;
-    for c in claimed.iter().map(|i| i.cohort_id).collect::<BTreeSet<_>>() {
+    for c in cohorts {
         days = days.max(cohort_policy(db, c).await?.0.notice_days);
     }
     Ok(u32::try_from(days).ok().filter(|d| *d > 0).map(|d| add_working_days(today, d)))
 }
 
+/// What a line needs of its installment.
+#[derive(Debug, FromQueryResult)]
+struct Claimed {
+    id: Uuid,
+    student_id: Uuid,
+    cohort_id: Uuid,
+    amount_fen: i64,
+}
+
+/// The installments a batch claimed, numbered from 1 in line order: by student name
+/// (byte order, the same on both databases), student, due date, item, year and number.
+/// Only the four columns a line needs are read: a province-wide batch has 150,000.
+async fn claimed_in_line_order<C: ConnectionTrait>(db: &C, batch: Uuid) -> Result<Vec<(i64, Claimed)>, DomainError> {
+    let by_name = match db.get_database_backend() {
+        DbBackend::Postgres => r#""students"."name" COLLATE "C""#,
+        _ => r#""students"."name""#,
+    };
+    let rows = installment::Entity::find()
+        .select_only()
+        .column(installment::Column::Id)
+        .column(installment::Column::StudentId)
+        .column(installment::Column::CohortId)
+        .column(installment::Column::AmountFen)
+        .join(
+            JoinType::InnerJoin,
+            installment::Entity::belongs_to(student::Entity)
+                .from(installment::Column::StudentId)
+                .to(student::Column::Id)
+                .into(),
+        )
+        .filter(installment::Column::BatchId.eq(batch))
+        .order_by_asc(Expr::cust(by_name))
+        .order_by_asc(installment::Column::StudentId)
+        .order_by_asc(installment::Column::DueDate)
+        .order_by_asc(installment::Column::Item)
+        .order_by_asc(installment::Column::StudyYear)
+        .order_by_asc(installment::Column::Seq)
+        .into_model::<Claimed>()
+        .all(db)
+        .await?;
+    Ok((1..).zip(rows).collect())
+}
+
 /// The students whose due installments the batch had to leave out, and why.
 async fn skipped<C: ConnectionTrait>(db: &C, who: Target, cutoff: NaiveDate) -> Result<Vec<Skipped>, DomainError> {
     let payable = [installment_state::SCHEDULED, installment_state::FAILED];
-    let no_card = installment::Entity::find().filter(due(cutoff, &payable, who.students(Some(false)))).all(db).await?;
-    let held =
-        installment::Entity::find().filter(due(cutoff, &[installment_state::HELD], who.students(None))).all(db).await?;
+    let left_out = |cond| {
+        installment::Entity::find()
+            .select_only()
+            .column(installment::Column::StudentId)
+            .column(installment::Column::AmountFen)
+            .column(installment::Column::ReasonCode)
+            .column(installment::Column::ReasonDetail)
+            .filter(cond)
+            .into_model::<LeftOut>()
+            .all(db)
+    };
+    let no_card = left_out(due(cutoff, &payable, who.students(Some(false)))).await?;
+    let held = left_out(due(cutoff, &[installment_state::HELD], who.students(None))).await?;
     let mut by_student: HashMap<(Uuid, &'static str), Skipped> = HashMap::new();
     for (reason, rows) in [("no_bank_card", no_card), ("held", held)] {
         for i in rows {
@@ -291,6 +334,15 @@ async fn skipped<C: ConnectionTrait>(db: &C, who: Target, cutoff: NaiveDate) -> 
         .collect();
     out.sort_by(|a, b| (&a.student_name, a.student_id, &a.reason).cmp(&(&b.student_name, b.student_id, &b.reason)));
     Ok(out)
+}
+
+/// What the skipped list needs of a left-out installment.
+#[derive(Debug, FromQueryResult)]
+struct LeftOut {
+    student_id: Uuid,
+    amount_fen: i64,
+    reason_code: Option<String>,
+    reason_detail: Option<String>,
 }
 
 /// Students' names by id, a few hundred ids per query: SQLite takes at most 32,766

@@ -106,12 +106,11 @@ pub struct LineView {
     pub reason: Option<String>,
 }
 
-/// A batch with its lines.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-pub struct BatchDetail {
-    #[serde(flatten)]
-    pub batch: BatchView,
-    pub lines: Vec<LineView>,
+/// Filters of a batch's lines.
+#[derive(Debug, Default, Clone, Deserialize, utoipa::IntoParams)]
+pub struct LineFilter {
+    /// pending, paid, failed or released.
+    pub status: Option<String>,
 }
 
 /// Filters for the batch list.
@@ -170,28 +169,50 @@ async fn summaries<C: ConnectionTrait>(db: &C, ids: &[Uuid]) -> Result<HashMap<U
     Ok(out)
 }
 
-/// The lines of a batch with their installments and students, in line order.
-async fn lines_of<C: ConnectionTrait>(db: &C, batch_id: Uuid) -> Result<Vec<LineView>, DomainError> {
-    use sea_orm::sea_query::ExprTrait;
-    let lines = batch_line::Entity::find()
-        .filter(batch_line::Column::BatchId.eq(batch_id))
+/// A page of a batch's lines with their installments and students, in line order: a
+/// province-wide batch has over 100,000 lines, so they are read a page at a time.
+pub async fn lines<C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    id: Uuid,
+    f: &LineFilter,
+    page: PageRequest,
+) -> Result<Page<LineView>, DomainError> {
+    let b = find_scoped(db, actor, id).await?;
+    let mut q = batch_line::Entity::find().filter(batch_line::Column::BatchId.eq(b.id));
+    if let Some(s) = &f.status {
+        let known = [line_status::PENDING, line_status::PAID, line_status::FAILED, line_status::RELEASED];
+        if !known.contains(&s.as_str()) {
+            return Err(DomainError::invalid(
+                "status",
+                "invalid_value",
+                "a line's status is pending, paid, failed or released",
+            ));
+        }
+        q = q.filter(batch_line::Column::Status.eq(s.clone()));
+    }
+    let total = q.clone().count(db).await?;
+    let rows = q
         .order_by_asc(batch_line::Column::LineNo)
+        .offset(page.index() * page.size())
+        .limit(page.size())
         .all(db)
         .await?;
-    let in_batch = Query::select()
-        .column(batch_line::Column::InstallmentId)
-        .from(batch_line::Entity)
-        .and_where(Expr::col(batch_line::Column::BatchId).eq(batch_id))
-        .to_owned();
     let insts: HashMap<Uuid, installment::Model> = installment::Entity::find()
-        .filter(installment::Column::Id.in_subquery(in_batch))
+        .filter(installment::Column::Id.is_in(rows.iter().map(|l| l.installment_id)))
         .all(db)
         .await?
         .into_iter()
         .map(|i| (i.id, i))
         .collect();
-    let studs = students_of(db, batch_id).await?;
-    lines
+    let studs: HashMap<Uuid, student::Model> = student::Entity::find()
+        .filter(student::Column::Id.is_in(rows.iter().map(|l| l.student_id)))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|s| (s.id, s))
+        .collect();
+    let items = rows
         .into_iter()
         .map(|l| {
             let i =
@@ -215,7 +236,8 @@ async fn lines_of<C: ConnectionTrait>(db: &C, batch_id: Uuid) -> Result<Vec<Line
                 reason: l.reason,
             })
         })
-        .collect()
+        .collect::<Result<Vec<_>, DomainError>>()?;
+    Ok(Page { items, total, page: page.page.max(1), limit: page.size() })
 }
 
 /// The students with a line in a batch, by id.
@@ -238,16 +260,10 @@ pub(super) async fn students_of<C: ConnectionTrait>(
         .collect())
 }
 
-pub(super) async fn detail<C: ConnectionTrait>(
-    db: &C,
-    b: disbursement_batch::Model,
-) -> Result<BatchDetail, DomainError> {
-    let lines = lines_of(db, b.id).await?;
-    let mut summary = LineSummary::default();
-    for l in &lines {
-        summary.add(&l.status, 1, l.amount_fen);
-    }
-    Ok(BatchDetail { batch: view(b, summary), lines })
+/// A batch with its line summary, counted by the database (not by loading the lines).
+pub(super) async fn detail<C: ConnectionTrait>(db: &C, b: disbursement_batch::Model) -> Result<BatchView, DomainError> {
+    let summary = summaries(db, &[b.id]).await?.remove(&b.id).unwrap_or_default();
+    Ok(view(b, summary))
 }
 
 /// Lists the batches in the actor's scope, newest first.
@@ -284,8 +300,8 @@ pub async fn list<C: ConnectionTrait>(
     Ok(Page { items, total, page: page.page.max(1), limit: page.size() })
 }
 
-/// One batch with its lines.
-pub async fn get<C: ConnectionTrait>(db: &C, actor: &Actor, id: Uuid) -> Result<BatchDetail, DomainError> {
+/// One batch with its line summary; its lines are read with [`lines`].
+pub async fn get<C: ConnectionTrait>(db: &C, actor: &Actor, id: Uuid) -> Result<BatchView, DomainError> {
     let b = find_scoped(db, actor, id).await?;
     detail(db, b).await
 }
