@@ -10,10 +10,11 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use super::careers::{InternshipView, PlacementView, current_internship, current_placement};
-use super::student_views::{EventView, Named, StudentView};
-use super::students::{events_of, find_scoped};
+use super::scoping;
+use super::student_views::{EventView, Named, StudentView, student_with_names};
+use super::students::events_of;
 use super::subsidies::views::{self, StudentSubsidies};
-use crate::entities::{cohort, enterprise, major, origin, programme, school, user};
+use crate::entities::{student, user};
 use crate::{Actor, DomainError};
 
 /// One event of the history, with the login of whoever recorded it.
@@ -51,16 +52,9 @@ pub async fn load<C: ConnectionTrait>(
     id: Uuid,
     as_of: NaiveDate,
 ) -> Result<StudentFile, DomainError> {
-    let s = find_scoped(db, actor, id).await?;
-    let missing = |what| move || DomainError::Internal(format!("a student without its {what}"));
-    let c = cohort::Entity::find_by_id(s.cohort_id).one(db).await?.ok_or_else(missing("cohort"))?;
-    let p = programme::Entity::find_by_id(c.programme_id).one(db).await?.ok_or_else(missing("programme"))?;
-    let sc = school::Entity::find_by_id(s.school_id).one(db).await?.ok_or_else(missing("school"))?;
-    let m = major::Entity::find_by_id(s.major_id).one(db).await?.ok_or_else(missing("major"))?;
-    let o = origin::Entity::find_by_id(s.origin_id).one(db).await?.ok_or_else(missing("origin"))?;
-    let e = match s.intended_enterprise_id {
-        Some(eid) => enterprise::Entity::find_by_id(eid).one(db).await?,
-        None => None,
+    let (s, at) = match student_with_names(db, id, scoping::students(actor)).await? {
+        Some(row) => row.split(),
+        None => return Err(scoping::out_of_scope::<student::Entity, _>(db, actor, id, "student").await),
     };
     let evts = events_of(db, id).await?;
     let actors: Vec<Uuid> = evts.iter().filter_map(|e| e.actor_user_id).collect();
@@ -86,13 +80,13 @@ pub async fn load<C: ConnectionTrait>(
         })
         .collect();
     Ok(StudentFile {
-        programme: Named { id: p.id, code: Some(p.code), name: p.name },
-        study_years: p.study_years,
-        cohort: Named { id: c.id, code: Some(c.intake_year.to_string()), name: c.name },
-        school: Named { id: sc.id, code: Some(sc.code), name: sc.name },
-        major: Named { id: m.id, code: Some(m.code), name: m.name },
-        origin: Named { id: o.id, code: Some(o.code), name: o.name },
-        intended_enterprise: e.map(|e| Named { id: e.id, code: None, name: e.name }),
+        programme: at.programme,
+        study_years: at.study_years,
+        cohort: at.cohort,
+        school: at.school,
+        major: at.major,
+        origin: at.origin,
+        intended_enterprise: at.intended_enterprise,
         history,
         subsidies: views::load(db, id, as_of).await?,
         internship: current_internship(db, id).await?,
