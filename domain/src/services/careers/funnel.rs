@@ -9,14 +9,14 @@
 //! `as_of`, internships that started by then (active or completed), placements and
 //! follow-ups as there.
 
-use sea_orm::sea_query::{CaseStatement, Expr, Func};
+use sea_orm::sea_query::{Expr, Func};
 use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter, QuerySelect};
 use serde::Serialize;
 use uuid::Uuid;
 
 use super::reports::{
-    OutcomeFilter, on_or_before, placement_figures, population, retention, scoped, standings, students_where,
-    two_columns,
+    OutcomeFilter, count_if, on_or_before, placement_figures, population, retention, scoped, standing_counts,
+    students_where, two_columns,
 };
 use super::states::InternshipState;
 use crate::entities::{application, cohort, internship, programme, student};
@@ -65,10 +65,6 @@ fn applications_of(f: &OutcomeFilter) -> Condition {
         }
     }
     cond
-}
-
-fn count_if(cond: Condition) -> Expr {
-    Func::count(CaseStatement::new().case(cond, Expr::val(1))).into()
 }
 
 async fn study_years<C: ConnectionTrait>(db: &C, pop: Condition) -> Result<i32, DomainError> {
@@ -120,11 +116,8 @@ pub async fn funnel<C: ConnectionTrait>(
         .await?
         .unwrap_or(Recruitment { recruited: 0, verified: 0, admitted: 0 });
 
-    let standings = standings(db, pop.clone(), f.as_of).await?;
-    let count = |p: &dyn Fn(&super::reports::Standing) -> bool| {
-        i64::try_from(standings.iter().filter(|s| p(s)).count()).unwrap_or(i64::MAX)
-    };
     let years = study_years(db, pop.clone()).await?;
+    let standing = standing_counts(db, pop.clone(), f.as_of, years).await?;
 
     let interned: Option<i64> = internship::Entity::find()
         .select_only()
@@ -148,14 +141,14 @@ pub async fn funnel<C: ConnectionTrait>(
         ("recruited".to_owned(), r.recruited),
         ("verified".to_owned(), r.verified),
         ("admitted".to_owned(), r.admitted),
-        ("enrolled".to_owned(), count(&|s| s.enrolled)),
+        ("enrolled".to_owned(), standing.enrolled),
     ];
     for y in 2..=years {
-        stages.push((format!("reached_year_{y}"), count(&|s| s.max_year >= y)));
+        stages.push((format!("reached_year_{y}"), standing.reached(y)));
     }
     stages.extend([
         ("interned".to_owned(), interned.unwrap_or(0)),
-        ("graduated".to_owned(), count(&|s| s.graduated)),
+        ("graduated".to_owned(), standing.graduated),
         ("placed".to_owned(), placed.placed),
         ("placed_at_intended".to_owned(), placed.placed_at_intended),
         ("employed_6_months".to_owned(), kept.retained_6_months),

@@ -92,6 +92,11 @@ pub(crate) fn students_where(student_col: impl Into<SimpleExpr>, cond: impl Into
     Func::count_distinct(CaseStatement::new().case(cond, student_col.into())).into()
 }
 
+/// `COUNT(CASE WHEN cond THEN 1 END)`: the rows meeting `cond`.
+pub(crate) fn count_if(cond: Condition) -> SimpleExpr {
+    Func::count(CaseStatement::new().case(cond, Expr::val(1))).into()
+}
+
 /// `day <= as_of`, or always true without a day.
 pub(crate) fn on_or_before<Col: ColumnTrait>(col: Col, as_of: Option<NaiveDate>) -> Condition {
     match as_of {
@@ -155,6 +160,88 @@ pub(crate) async fn standings<C: ConnectionTrait>(
         });
     }
     Ok(out)
+}
+
+/// How many students of a slice stood where on the report's day.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct StandingCounts {
+    pub enrolled: i64,
+    pub graduated: i64,
+    /// `reached[y - 2]`: reached study year `y` (2, 3, …) and still in force.
+    reached: Vec<i64>,
+}
+
+impl StandingCounts {
+    /// How many reached study year `y`; everyone enrolled reached year 1.
+    pub fn reached(&self, y: i32) -> i64 {
+        match usize::try_from(y - 2) {
+            Ok(i) => self.reached.get(i).copied().unwrap_or(0),
+            Err(_) => self.enrolled,
+        }
+    }
+}
+
+/// The standings of a slice counted, up to study year `years`. When no event of the
+/// slice is dated after `as_of` (always, without a day), every history is whole up to
+/// then, so each student's row *is* the replay: enrolled (an enrolment cannot be
+/// reversed), the study year reached (years only grow; a reversal takes one back) and
+/// whether they graduated. Then the database counts the rows, one statement on an
+/// index; otherwise the histories are replayed up to the day ([`standings`]).
+pub(crate) async fn standing_counts<C: ConnectionTrait>(
+    db: &C,
+    pop: Condition,
+    as_of: Option<NaiveDate>,
+    years: i32,
+) -> Result<StandingCounts, DomainError> {
+    let later = match as_of {
+        None => None,
+        Some(d) => {
+            let of_pop =
+                Query::select().column(student::Column::Id).from(student::Entity).cond_where(pop.clone()).to_owned();
+            student_event::Entity::find()
+                .select_only()
+                .column(student_event::Column::Id)
+                .filter(student_event::Column::EffectiveDate.gt(d))
+                .filter(student_event::Column::StudentId.in_subquery(of_pop))
+                .limit(1)
+                .into_tuple::<Uuid>()
+                .one(db)
+                .await?
+        }
+    };
+    if later.is_some() {
+        let all = standings(db, pop, as_of).await?;
+        let count =
+            |p: &dyn Fn(&Standing) -> bool| i64::try_from(all.iter().filter(|s| p(s)).count()).unwrap_or(i64::MAX);
+        return Ok(StandingCounts {
+            enrolled: count(&|s| s.enrolled),
+            graduated: count(&|s| s.graduated),
+            reached: (2..=years).map(|y| count(&|s| s.max_year >= y)).collect(),
+        });
+    }
+    let mut q = student::Entity::find()
+        .select_only()
+        .expr_as(Func::count(Expr::col((student::Entity, student::Column::Id))), "enrolled")
+        .expr_as(count_if(Condition::all().add(student::Column::State.eq("graduated"))), "graduated");
+    for y in 2..=years {
+        q = q.expr_as(count_if(Condition::all().add(student::Column::StudyYear.gte(y))), format!("reached_{y}"));
+    }
+    Ok(q.filter(pop).into_model::<StandingCounts>().one(db).await?.unwrap_or_default())
+}
+
+impl FromQueryResult for StandingCounts {
+    /// `enrolled`, `graduated`, then `reached_2`, `reached_3`, … for as many years as were asked.
+    fn from_query_result(res: &sea_orm::QueryResult, pre: &str) -> Result<Self, sea_orm::DbErr> {
+        let mut reached = Vec::new();
+        while let Ok(n) = res.try_get::<i64>(pre, &format!("reached_{}", reached.len() + 2)) {
+            reached.push(n);
+        }
+        Ok(StandingCounts {
+            enrolled: res.try_get(pre, "enrolled")?,
+            graduated: res.try_get(pre, "graduated")?,
+            reached,
+        })
+    }
 }
 
 /// The placement and follow-up figures of a slice.
@@ -298,16 +385,10 @@ pub async fn placements<C: ConnectionTrait>(
 ) -> Result<PlacementReport, DomainError> {
     let f = scoped(actor, filter)?;
     let pop = population(&f);
-    let graduated = standings(db, pop.clone(), f.as_of).await?.iter().filter(|s| s.graduated).count();
+    let graduated = standing_counts(db, pop.clone(), f.as_of, 0).await?.graduated;
     let (placements, median_monthly_salary_fen) = placement_figures(db, pop.clone(), f.as_of).await?;
     let retention = retention(db, pop, f.as_of).await?;
-    Ok(PlacementReport {
-        graduated: i64::try_from(graduated).unwrap_or(i64::MAX),
-        placements,
-        retention,
-        median_monthly_salary_fen,
-        filter: f,
-    })
+    Ok(PlacementReport { graduated, placements, retention, median_monthly_salary_fen, filter: f })
 }
 
 impl PlacementReport {
