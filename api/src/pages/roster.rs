@@ -1,15 +1,17 @@
 //! The searchable, paged list of the students in a staff user's scope (IDs masked),
-//! shared by the enterprise desk and the registrar dashboard (`roster.html`).
+//! shared by the staff homes, the enterprise desk, the registrar dashboard
+//! (`roster.html`) and the student search (`student_list.html`, the table alone).
 
 use serde::Deserialize;
-use yungui_domain::services::PageRequest;
+use yungui_domain::services::student_views::StudentView;
 use yungui_domain::services::students::{self, StudentFilter};
+use yungui_domain::services::{Page, PageRequest};
 use yungui_domain::{Actor, DomainError};
 
 use super::i18n::{Lang, t, tf};
 
-/// Students per page.
-const PER_PAGE: u64 = 25;
+/// Students per page, on every staff list.
+pub const PER_PAGE: u64 = 25;
 
 /// `?q=` and `?page=` of the list.
 #[derive(Debug, Default, Clone, Deserialize)]
@@ -64,7 +66,6 @@ pub async fn roster<C: sea_orm::ConnectionTrait>(
     let filter = StudentFilter { q: Some(query.clone()).filter(|s| !s.is_empty()), ..Default::default() };
     let want = PageRequest { page: q.page.unwrap_or(1).max(1), limit: PER_PAGE };
     let found = students::list(db, actor, &filter, want).await?;
-    let pages = found.total.div_ceil(PER_PAGE).max(1);
     let href = |p: u64| {
         let mut s = form_urlencoded::Serializer::new(String::new());
         if !query.is_empty() {
@@ -73,27 +74,42 @@ pub async fn roster<C: sea_orm::ConnectionTrait>(
         s.append_pair("page", &p.to_string());
         format!("{path}?{}#students", s.finish())
     };
-    let rows = found
-        .items
-        .into_iter()
-        .map(|s| RosterRow {
-            href: format!("/students/{}", s.id),
-            state: t(lang, &format!("state.{}", s.state)),
-            state_class: state_class(&s.state),
-            name: s.name,
-            class_name: s.class_name.unwrap_or_default(),
-            year: tf(lang, "staff.year_n", &[("n", &s.study_year.to_string())]),
-            national_id: s.national_id,
-        })
-        .collect();
-    Ok(Roster {
-        path,
-        total: tf(lang, "staff.total", &[("n", &found.total.to_string())]),
-        rows,
-        pages,
-        page_text: tf(lang, "staff.page", &[("p", &found.page.to_string()), ("n", &pages.to_string())]),
-        prev_href: (found.page > 1).then(|| href(found.page - 1)),
-        next_href: (found.page < pages).then(|| href(found.page + 1)),
-        q: query,
-    })
+    let roster = Roster::new(lang, path, query.clone(), found, href);
+    Ok(roster)
+}
+
+impl Roster {
+    /// A found page of students as the table shows it; `href(n)` links page `n`.
+    pub fn new(
+        lang: Lang,
+        path: &'static str,
+        q: String,
+        found: Page<StudentView>,
+        href: impl Fn(u64) -> String,
+    ) -> Roster {
+        let pages = found.total.div_ceil(PER_PAGE).max(1);
+        let rows = found
+            .items
+            .into_iter()
+            .map(|s| RosterRow {
+                href: format!("/students/{}", s.id),
+                state: t(lang, &format!("state.{}", s.state)),
+                state_class: state_class(&s.state),
+                name: s.name,
+                class_name: s.class_name.unwrap_or_default(),
+                year: tf(lang, "staff.year_n", &[("n", &s.study_year.to_string())]),
+                national_id: s.national_id,
+            })
+            .collect();
+        Roster {
+            path,
+            total: tf(lang, "staff.total", &[("n", &found.total.to_string())]),
+            rows,
+            pages,
+            page_text: tf(lang, "staff.page", &[("p", &found.page.to_string()), ("n", &pages.to_string())]),
+            prev_href: (found.page > 1).then(|| href(found.page - 1)),
+            next_href: (found.page < pages).then(|| href(found.page + 1)),
+            q,
+        }
+    }
 }

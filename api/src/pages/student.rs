@@ -86,18 +86,21 @@ pub async fn my_status(State(state): State<AppState>, me: PageUser, Query(q): Qu
 fn view(page: Chrome, lang: Lang, s: MyStatus, as_of: chrono::NaiveDate) -> MePage {
     let money = &s.subsidies;
     // Cohorts are usually named after their programme ("云贵班 2019"): say it once.
-    let programme = if s.cohort.name.contains(&s.programme.name) {
-        s.cohort.name.clone()
+    let programme = if s.place.cohort.name.contains(&s.place.programme.name) {
+        s.place.cohort.name.clone()
     } else {
-        format!("{} · {}", s.programme.name, s.cohort.name)
+        format!("{} · {}", s.place.programme.name, s.place.cohort.name)
     };
-    let mut facts =
-        vec![("me.programme", programme), ("me.school", s.school.name.clone()), ("me.major", s.major.name.clone())];
+    let mut facts = vec![
+        ("me.programme", programme),
+        ("me.school", s.place.school.name.clone()),
+        ("me.major", s.place.major.name.clone()),
+    ];
     if let Some(c) = s.student.class_name.clone().filter(|c| !c.trim().is_empty()) {
         facts.push(("me.class", c));
     }
-    facts.push(("me.origin", s.origin.name.clone()));
-    if let Some(e) = &s.intended_enterprise {
+    facts.push(("me.origin", s.place.origin.name.clone()));
+    if let Some(e) = &s.place.intended_enterprise {
         facts.push(("me.enterprise", e.name.clone()));
     }
     // As it stood on `as_of`, oldest first.
@@ -114,7 +117,7 @@ fn view(page: Chrome, lang: Lang, s: MyStatus, as_of: chrono::NaiveDate) -> MePa
             "suspended" => "warn",
             _ => "bad",
         },
-        year: tf(lang, "me.year_of", &[("n", &s.study_year.to_string()), ("of", &s.study_years.to_string())]),
+        year: tf(lang, "me.year_of", &[("n", &s.study_year.to_string()), ("of", &s.place.study_years.to_string())]),
         facts,
         paid: yuan(lang, money.paid_fen),
         next: money.next_payment.as_ref().map(|n| Next {
@@ -153,7 +156,7 @@ fn view(page: Chrome, lang: Lang, s: MyStatus, as_of: chrono::NaiveDate) -> MePa
         timeline,
         internship: s.internship.as_ref().map(|v| internship(lang, v)),
         placement: s.placement.as_ref().map(|v| placement(lang, v)),
-        school: s.school.name.clone(),
+        school: s.place.school.name.clone(),
         as_of: tf(lang, "me.as_of", &[("date", &date(lang, as_of))]),
         page,
     }

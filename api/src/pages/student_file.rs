@@ -210,12 +210,12 @@ fn view(me: &PageUser, f: StudentFile, as_of: chrono::NaiveDate, notice: bool, e
         ("file.bank_card", s.bank_card.clone().unwrap_or_else(none)),
     ];
     let studies = vec![
-        ("me.programme", format!("{} · {}", f.programme.name, f.cohort.name)),
-        ("me.school", f.school.name.clone()),
-        ("me.major", f.major.name.clone()),
+        ("me.programme", format!("{} · {}", f.place.programme.name, f.place.cohort.name)),
+        ("me.school", f.place.school.name.clone()),
+        ("me.major", f.place.major.name.clone()),
         ("me.class", s.class_name.clone().filter(|c| !c.trim().is_empty()).unwrap_or_else(none)),
-        ("me.origin", f.origin.name.clone()),
-        ("me.enterprise", f.intended_enterprise.as_ref().map(|e| e.name.clone()).unwrap_or_else(none)),
+        ("me.origin", f.place.origin.name.clone()),
+        ("me.enterprise", f.place.intended_enterprise.as_ref().map(|e| e.name.clone()).unwrap_or_else(none)),
         ("file.enrolled_on", date(lang, s.enrolled_on)),
     ];
     let money = &f.subsidies;
@@ -249,7 +249,7 @@ fn view(me: &PageUser, f: StudentFile, as_of: chrono::NaiveDate, notice: bool, e
         name: s.name.clone(),
         state_label: t(lang, &format!("state.{}", s.state)),
         state_class: state_class(&s.state),
-        year: tf(lang, "me.year_of", &[("n", &s.study_year.to_string()), ("of", &f.study_years.to_string())]),
+        year: tf(lang, "me.year_of", &[("n", &s.study_year.to_string()), ("of", &f.place.study_years.to_string())]),
         identity,
         studies,
         history: f.history.iter().map(|e| event(lang, e, &f.history)).collect(),

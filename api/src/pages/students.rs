@@ -15,14 +15,11 @@ use yungui_domain::{DomainError, Role};
 
 use super::forms::filled;
 use super::i18n::{t, tf};
-use super::roster::state_class;
+use super::roster::{PER_PAGE, Roster};
 use super::session::PageUser;
 use super::{Chrome, home_of, page_strings, render};
 use crate::error::ApiError;
 use crate::state::AppState;
-
-/// Students per page.
-const PER_PAGE: u64 = 25;
 
 /// The states a student can be in, for the filter.
 pub const STATES: [&str; 5] = ["enrolled", "suspended", "withdrawn", "expelled", "graduated"];
@@ -36,12 +33,7 @@ struct SearchPage {
     years: Vec<Choice>,
     cohorts: Vec<Choice>,
     majors: Vec<Choice>,
-    total: String,
-    rows: Vec<Row>,
-    pages: u64,
-    page_text: String,
-    prev_href: Option<String>,
-    next_href: Option<String>,
+    roster: Roster,
     home: &'static str,
 }
 
@@ -52,16 +44,6 @@ struct Choice {
     value: String,
     label: String,
     selected: bool,
-}
-
-struct Row {
-    href: String,
-    name: String,
-    class_name: String,
-    year: String,
-    state: &'static str,
-    state_class: &'static str,
-    national_id: String,
 }
 
 /// The filters, as the form sends them (blank means any).
@@ -151,7 +133,6 @@ async fn view(state: &AppState, me: &PageUser, q: SearchQuery) -> Result<SearchP
         })
         .collect();
 
-    let pages = found.total.div_ceil(PER_PAGE).max(1);
     let href = |p: u64| {
         let mut s = form_urlencoded::Serializer::new(String::new());
         for (k, v) in
@@ -164,26 +145,9 @@ async fn view(state: &AppState, me: &PageUser, q: SearchQuery) -> Result<SearchP
         s.append_pair("page", &p.to_string());
         format!("/students?{}", s.finish())
     };
-    let rows = found
-        .items
-        .into_iter()
-        .map(|s| Row {
-            href: format!("/students/{}", s.id),
-            state: t(lang, &format!("state.{}", s.state)),
-            state_class: state_class(&s.state),
-            name: s.name,
-            class_name: s.class_name.unwrap_or_default(),
-            year: tf(lang, "staff.year_n", &[("n", &s.study_year.to_string())]),
-            national_id: s.national_id,
-        })
-        .collect();
+    let roster = Roster::new(lang, "/students", query.clone(), found, href);
     Ok(SearchPage {
-        total: tf(lang, "staff.total", &[("n", &found.total.to_string())]),
-        rows,
-        pages,
-        page_text: tf(lang, "staff.page", &[("p", &found.page.to_string()), ("n", &pages.to_string())]),
-        prev_href: (found.page > 1).then(|| href(found.page - 1)),
-        next_href: (found.page < pages).then(|| href(found.page + 1)),
+        roster,
         q: query,
         states,
         years,

@@ -11,7 +11,7 @@ use uuid::Uuid;
 
 use super::careers::{InternshipView, PlacementView, current_internship, current_placement};
 use super::scoping;
-use super::student_views::{EventView, Named, StudentView, student_with_names};
+use super::student_views::{EventView, StudentView, StudyPlace, student_with_names};
 use super::students::events_of;
 use super::subsidies::views::{self, StudentSubsidies};
 use crate::entities::{student, user};
@@ -31,13 +31,8 @@ pub struct FileEvent {
 #[derive(Debug, Clone, Serialize)]
 pub struct StudentFile {
     pub student: StudentView,
-    pub programme: Named,
-    pub study_years: i32,
-    pub cohort: Named,
-    pub school: Named,
-    pub major: Named,
-    pub origin: Named,
-    pub intended_enterprise: Option<Named>,
+    #[serde(flatten)]
+    pub place: StudyPlace,
     /// Oldest first.
     pub history: Vec<FileEvent>,
     pub subsidies: StudentSubsidies,
@@ -52,7 +47,7 @@ pub async fn load<C: ConnectionTrait>(
     id: Uuid,
     as_of: NaiveDate,
 ) -> Result<StudentFile, DomainError> {
-    let (s, at) = match student_with_names(db, id, scoping::students(actor)).await? {
+    let (s, place, _) = match student_with_names(db, id, scoping::students(actor)).await? {
         Some(row) => row.split(),
         None => return Err(scoping::out_of_scope::<student::Entity, _>(db, actor, id, "student").await),
     };
@@ -80,13 +75,7 @@ pub async fn load<C: ConnectionTrait>(
         })
         .collect();
     Ok(StudentFile {
-        programme: at.programme,
-        study_years: at.study_years,
-        cohort: at.cohort,
-        school: at.school,
-        major: at.major,
-        origin: at.origin,
-        intended_enterprise: at.intended_enterprise,
+        place,
         history,
         subsidies: views::load(db, id, as_of).await?,
         internship: current_internship(db, id).await?,

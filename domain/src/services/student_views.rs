@@ -143,14 +143,8 @@ pub struct TimelineEntry {
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct MyStatus {
     pub student: StudentView,
-    pub programme: Named,
-    /// Study years of the programme.
-    pub study_years: i32,
-    pub cohort: Named,
-    pub school: Named,
-    pub major: Named,
-    pub origin: Named,
-    pub intended_enterprise: Option<Named>,
+    #[serde(flatten)]
+    pub place: StudyPlace,
     pub state: String,
     pub study_year: i32,
     pub timeline: Vec<TimelineEntry>,
@@ -188,17 +182,23 @@ pub(crate) struct StatusRow {
     names: StatusNames,
 }
 
-/// Where a student stands: programme, cohort, school, major, origin, intended
-/// enterprise, and when they applied and were verified.
-pub(crate) struct Standing {
+/// Where a student stands: programme, cohort, school, major, origin and intended
+/// enterprise.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct StudyPlace {
     pub programme: Named,
+    /// Study years of the programme.
     pub study_years: i32,
     pub cohort: Named,
     pub school: Named,
     pub major: Named,
     pub origin: Named,
     pub intended_enterprise: Option<Named>,
-    pub applied_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+/// When the student applied and was verified (the start of the timeline).
+pub(crate) struct Applied {
+    pub at: Option<chrono::DateTime<chrono::Utc>>,
     pub verified_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
@@ -213,9 +213,9 @@ impl FromQueryResult for StatusRow {
 
 impl StatusRow {
     /// The student and where they stand, as the views show it.
-    pub(crate) fn split(self) -> (student::Model, Standing) {
+    pub(crate) fn split(self) -> (student::Model, StudyPlace, Applied) {
         let (s, n) = (self.student, self.names);
-        let standing = Standing {
+        let place = StudyPlace {
             programme: Named { id: n.programme_id, code: Some(n.programme_code), name: n.programme_name },
             study_years: n.programme_study_years,
             cohort: Named { id: s.cohort_id, code: Some(n.cohort_intake_year.to_string()), name: n.cohort_name },
@@ -227,10 +227,8 @@ impl StatusRow {
                 code: None,
                 name,
             }),
-            applied_at: n.applied_at,
-            verified_at: n.verified_at,
         };
-        (s, standing)
+        (s, place, Applied { at: n.applied_at, verified_at: n.verified_at })
     }
 }
 
@@ -289,18 +287,18 @@ pub async fn my_status<C: ConnectionTrait>(db: &C, actor: &Actor, as_of: NaiveDa
     let Scope::Student(id) = actor.scope else {
         return Err(DomainError::Forbidden("only students have a status page".into()));
     };
-    let (s, at) =
+    let (s, place, applied) =
         student_with_names(db, id, sea_orm::Condition::all()).await?.ok_or(DomainError::NotFound("student"))?.split();
     let mut timeline = Vec::new();
-    if let Some(applied) = at.applied_at {
+    if let Some(at) = applied.at {
         timeline.push(TimelineEntry {
-            date: applied.date_naive(),
+            date: at.date_naive(),
             kind: "applied".into(),
             state_after: None,
             study_year_after: None,
             reason: None,
         });
-        if let Some(v) = at.verified_at {
+        if let Some(v) = applied.verified_at {
             timeline.push(TimelineEntry {
                 date: v.date_naive(),
                 kind: "verified".into(),
@@ -327,13 +325,7 @@ pub async fn my_status<C: ConnectionTrait>(db: &C, actor: &Actor, as_of: NaiveDa
     Ok(MyStatus {
         state: s.state.clone(),
         study_year: s.study_year,
-        programme: at.programme,
-        study_years: at.study_years,
-        cohort: at.cohort,
-        school: at.school,
-        major: at.major,
-        origin: at.origin,
-        intended_enterprise: at.intended_enterprise,
+        place,
         timeline,
         subsidies: super::subsidies::views::load(db, id, as_of).await?.summary,
         internship: super::careers::current_internship(db, id).await?,
