@@ -405,3 +405,58 @@ async fn cancelling_before_export_releases_the_installments_to_the_next_batch() 
     let next = batch(&w, &w.registrar_a, "2019-10-31").await;
     assert_eq!(installment_ids(&w, &next).await, installment_ids(&w, &b).await);
 }
+
+#[tokio::test]
+async fn cancelling_a_batch_judges_each_students_installments_by_their_own_history() {
+    let w = world().await;
+    w.enrolled(1).await;
+    let (pauses, _) = w.enrolled(2).await;
+    let (leaves, _) = w.enrolled(3).await;
+    // September's education fund and living allowance, and October's allowance, of each.
+    let b = batch(&w, &w.registrar_a, "2019-10-31").await;
+    assert_eq!(b["line_count"], 9, "{b}");
+    // While the batch is open, two of the three students' lives move on.
+    for (student, action) in [(&pauses, "suspend"), (&leaves, "withdraw")] {
+        let body = json!({ "action": action, "effective_date": "2019-09-20", "reason": "family" });
+        assert_json(w.transition(&w.registrar_a, student, body).await, StatusCode::OK).await;
+    }
+    assert_json(post(&w, &w.registrar_a, &b, "cancel", json!({ "reason": "wrong cut-off" })).await, StatusCode::OK)
+        .await;
+    let mut seen = Vec::new();
+    for l in lines(&w, &b).await {
+        let i = installment_row(&w, l["installment_id"].as_str().unwrap()).await;
+        let student = l["student_id"].as_str().unwrap();
+        let due_after = i.original_due_date.to_string().as_str() > "2019-09-20";
+        let expected = match (student, due_after) {
+            (s, true) if s == pauses => ("held", Some("suspended")),
+            (s, true) if s == leaves => ("cancelled", Some("withdrawn")),
+            _ => ("scheduled", None),
+        };
+        assert_eq!((i.state.as_str(), i.reason_code.as_deref(), i.batch_id), (expected.0, expected.1, None), "{l}");
+        seen.push(expected.0);
+    }
+    seen.sort_unstable();
+    assert_eq!(
+        seen,
+        [
+            "cancelled",
+            "held",
+            "scheduled",
+            "scheduled",
+            "scheduled",
+            "scheduled",
+            "scheduled",
+            "scheduled",
+            "scheduled"
+        ]
+    );
+    // Only the withdrawn student's October allowance leaves the ledger's books.
+    let cancelled = ledger_entry::Entity::find()
+        .filter(ledger_entry::Column::Kind.eq("cancelled"))
+        .filter(ledger_entry::Column::EntryDate.lte(chrono::NaiveDate::from_ymd_opt(2019, 10, 31).unwrap()))
+        .all(&w.app.state.db)
+        .await
+        .unwrap();
+    assert_eq!(cancelled.len(), 1, "{cancelled:?}");
+    assert_eq!(cancelled[0].student_id.to_string(), leaves);
+}

@@ -322,6 +322,24 @@ pub async fn events_of<C: ConnectionTrait>(db: &C, id: Uuid) -> Result<Vec<stude
     events(db, id).await
 }
 
+/// The histories of many students, each in order (students without events are absent).
+pub async fn events_of_many<C: ConnectionTrait>(
+    db: &C,
+    ids: &[Uuid],
+) -> Result<std::collections::HashMap<Uuid, Vec<student_event::Model>>, DomainError> {
+    let mut out: std::collections::HashMap<Uuid, Vec<student_event::Model>> = std::collections::HashMap::new();
+    for e in student_event::Entity::find()
+        .filter(student_event::Column::StudentId.is_in(ids.iter().copied()))
+        .order_by_asc(student_event::Column::StudentId)
+        .order_by_asc(student_event::Column::Seq)
+        .all(db)
+        .await?
+    {
+        out.entry(e.student_id).or_default().push(e);
+    }
+    Ok(out)
+}
+
 /// Replays the history into the stack of positions a reverse can walk back through.
 fn stack_of(evts: &[student_event::Model]) -> Result<Vec<Snap>, DomainError> {
     let mut stack: Vec<Snap> = Vec::new();

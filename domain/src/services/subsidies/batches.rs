@@ -219,9 +219,7 @@ pub async fn cancel(
     // Back in the queue, each installment takes the state the student's history gives it now.
     let mut student_ids: Vec<Uuid> = students_of(&tx, id).await?.into_keys().collect();
     student_ids.sort();
-    for s in &student_ids {
-        super::sync(&tx, actor, *s).await?;
-    }
+    super::sync_many(&tx, actor, &student_ids).await?;
     audit::record(
         &tx,
         actor,

@@ -11,7 +11,7 @@ pub mod views;
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
-use sea_orm::sea_query::OnConflict;
+use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 use uuid::Uuid;
 
@@ -60,62 +60,101 @@ pub async fn cohort_policy<C: ConnectionTrait>(
     Ok((policy, items))
 }
 
+/// Rows per multi-row insert or `IN` list: under SQLite's 32,766 bound parameters and
+/// PostgreSQL's 65,535 (21 columns × 1,000 rows).
+const CHUNK: usize = 1_000;
+
 /// Creates the installments of a newly enrolled student (idempotent: the natural key
 /// makes a second run insert nothing) and brings their states up to date.
 pub async fn generate<C: ConnectionTrait>(db: &C, actor: &Actor, s: &student::Model) -> Result<usize, DomainError> {
-    let (policy, items) = cohort_policy(db, s.cohort_id).await?;
-    let c = cohort::Entity::find_by_id(s.cohort_id).one(db).await?.ok_or(DomainError::NotFound("cohort"))?;
-    let p = programme::Entity::find_by_id(c.programme_id).one(db).await?.ok_or(DomainError::NotFound("programme"))?;
-    let planned = subsidy::plan(c.intake_year, p.study_years, &items)
-        .map_err(|e| DomainError::Internal(format!("the cohort's policy cannot be planned: {e}")))?;
-    let t = now();
-    let rows: Vec<installment::ActiveModel> = planned
-        .iter()
-        .map(|pl| installment::ActiveModel {
-            id: Set(new_id()),
-            student_id: Set(s.id),
-            cohort_id: Set(s.cohort_id),
-            policy_id: Set(policy.id),
-            item: Set(pl.item.clone()),
-            study_year: Set(pl.study_year),
-            seq: Set(pl.seq),
-            original_due_date: Set(pl.due_date),
-            due_date: Set(pl.due_date),
-            amount_fen: Set(pl.amount.0),
-            payer: Set(pl.payer.as_str().to_owned()),
-            enterprise_id: Set(if pl.payer == Payer::Enterprise { s.intended_enterprise_id } else { None }),
-            state: Set(state::SCHEDULED.to_owned()),
-            reason_code: Set(None),
-            reason_detail: Set(None),
-            manual_hold_reason: Set(None),
-            batch_id: Set(None),
-            paid_on: Set(None),
-            paid_reference: Set(None),
-            created_at: Set(t),
-            updated_at: Set(t),
-        })
-        .collect();
-    let n = rows.len();
-    for chunk in rows.chunks(100) {
-        installment::Entity::insert_many(chunk.to_vec())
-            .on_conflict(
-                OnConflict::columns([
-                    installment::Column::StudentId,
-                    installment::Column::Item,
-                    installment::Column::StudyYear,
-                    installment::Column::Seq,
-                ])
-                .do_nothing()
-                .to_owned(),
-            )
-            .exec_without_returning(db)
-            .await?;
+    generate_many(db, actor, std::slice::from_ref(s)).await
+}
+
+/// [`generate`] for many students at once, as one student's enrolment runs it: each
+/// cohort's policy is planned once, the rows go in 1,000 per statement, and [`sync_many`]
+/// judges them against the histories. Returns how many installments were planned.
+pub async fn generate_many<C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    students: &[student::Model],
+) -> Result<usize, DomainError> {
+    let mut plans: HashMap<Uuid, (Uuid, Vec<subsidy::Planned>)> = HashMap::new();
+    for s in students {
+        if plans.contains_key(&s.cohort_id) {
+            continue;
+        }
+        let (policy, items) = cohort_policy(db, s.cohort_id).await?;
+        let c = cohort::Entity::find_by_id(s.cohort_id).one(db).await?.ok_or(DomainError::NotFound("cohort"))?;
+        let p =
+            programme::Entity::find_by_id(c.programme_id).one(db).await?.ok_or(DomainError::NotFound("programme"))?;
+        let planned = subsidy::plan(c.intake_year, p.study_years, &items)
+            .map_err(|e| DomainError::Internal(format!("the cohort's policy cannot be planned: {e}")))?;
+        plans.insert(s.cohort_id, (policy.id, planned));
     }
-    sync(db, actor, s.id).await?;
+    let t = now();
+    let mut n = 0;
+    let mut rows: Vec<installment::ActiveModel> = Vec::with_capacity(CHUNK);
+    for s in students {
+        let (policy_id, planned) = &plans[&s.cohort_id];
+        for pl in planned {
+            rows.push(installment::ActiveModel {
+                id: Set(new_id()),
+                student_id: Set(s.id),
+                cohort_id: Set(s.cohort_id),
+                policy_id: Set(*policy_id),
+                item: Set(pl.item.clone()),
+                study_year: Set(pl.study_year),
+                seq: Set(pl.seq),
+                original_due_date: Set(pl.due_date),
+                due_date: Set(pl.due_date),
+                amount_fen: Set(pl.amount.0),
+                payer: Set(pl.payer.as_str().to_owned()),
+                enterprise_id: Set(if pl.payer == Payer::Enterprise { s.intended_enterprise_id } else { None }),
+                state: Set(state::SCHEDULED.to_owned()),
+                reason_code: Set(None),
+                reason_detail: Set(None),
+                manual_hold_reason: Set(None),
+                batch_id: Set(None),
+                paid_on: Set(None),
+                paid_reference: Set(None),
+                created_at: Set(t),
+                updated_at: Set(t),
+            });
+            if rows.len() == CHUNK {
+                n += insert_new(db, std::mem::take(&mut rows)).await?;
+            }
+        }
+    }
+    n += insert_new(db, rows).await?;
+    let ids: Vec<Uuid> = students.iter().map(|s| s.id).collect();
+    sync_many(db, actor, &ids).await?;
+    Ok(n)
+}
+
+/// Inserts planned installments; one already there (same natural key) is left alone.
+async fn insert_new<C: ConnectionTrait>(db: &C, rows: Vec<installment::ActiveModel>) -> Result<usize, DomainError> {
+    let n = rows.len();
+    if n == 0 {
+        return Ok(0);
+    }
+    installment::Entity::insert_many(rows)
+        .on_conflict(
+            OnConflict::columns([
+                installment::Column::StudentId,
+                installment::Column::Item,
+                installment::Column::StudyYear,
+                installment::Column::Seq,
+            ])
+            .do_nothing()
+            .to_owned(),
+        )
+        .exec_without_returning(db)
+        .await?;
     Ok(n)
 }
 
 /// What an unpaid installment should look like now.
+#[derive(PartialEq, Eq, Hash)]
 struct Target {
     state: &'static str,
     due_date: NaiveDate,
@@ -171,59 +210,82 @@ fn target(i: &installment::Model, st: Standing, last_failure: Option<&str>) -> T
 /// (and manual holds). Becoming cancelled, or coming back from cancelled, is recorded in
 /// the ledger. Returns how many installments changed.
 pub async fn sync<C: ConnectionTrait>(db: &C, actor: &Actor, student_id: Uuid) -> Result<usize, DomainError> {
-    let events = super::students::events_of(db, student_id).await?;
-    let timeline = super::students::effective_timeline(&events)?;
-    let rows = installment::Entity::find()
-        .filter(installment::Column::StudentId.eq(student_id))
-        .filter(installment::Column::State.is_not_in([state::PAID, state::BATCHED]))
-        .order_by_asc(installment::Column::OriginalDueDate)
-        .all(db)
-        .await?;
+    sync_many(db, actor, &[student_id]).await
+}
+
+/// [`sync`] for many students: histories and installments are read 1,000 students at a
+/// time, and installments that take the same new state are written by one statement.
+pub async fn sync_many<C: ConnectionTrait>(db: &C, actor: &Actor, student_ids: &[Uuid]) -> Result<usize, DomainError> {
     let mut changed = 0;
-    let mut ledger = Vec::new();
-    // Newly held installments, told to the student once per reason and day.
-    let mut newly_held: Vec<(String, String, i64)> = Vec::new();
-    for i in rows {
-        let failure = (i.state == state::FAILED).then(|| i.reason_detail.clone().unwrap_or_default());
-        let t = target(&i, subsidy::standing(i.original_due_date, i.study_year, &timeline), failure.as_deref());
-        let same = i.state == t.state
-            && i.due_date == t.due_date
-            && i.reason_code.as_deref() == t.reason_code
-            && i.reason_detail == t.reason_detail;
-        if same {
-            continue;
+    for chunk in student_ids.chunks(CHUNK) {
+        let mut events = super::students::events_of_many(db, chunk).await?;
+        let mut rows: HashMap<Uuid, Vec<installment::Model>> = HashMap::new();
+        for i in installment::Entity::find()
+            .filter(installment::Column::StudentId.is_in(chunk.iter().copied()))
+            .filter(installment::Column::State.is_not_in([state::PAID, state::BATCHED]))
+            .order_by_asc(installment::Column::OriginalDueDate)
+            .order_by_asc(installment::Column::Id)
+            .all(db)
+            .await?
+        {
+            rows.entry(i.student_id).or_default().push(i);
         }
-        if (t.state == state::CANCELLED) != (i.state == state::CANCELLED) {
-            let cancelled = t.state == state::CANCELLED;
-            ledger.push(entry(
-                &i,
-                if cancelled { "cancelled" } else { "restored" },
-                0,
-                t.due_date,
-                None,
-                None,
-                Some(t.reason_code.unwrap_or("restored").to_owned()),
-                actor,
-            ));
+        // Installments that take the same new values, written together.
+        let mut updates: HashMap<Target, Vec<Uuid>> = HashMap::new();
+        let mut ledger = Vec::new();
+        for student_id in chunk {
+            let timeline = super::students::effective_timeline(&events.remove(student_id).unwrap_or_default())?;
+            // Newly held installments, told to the student once per reason and day.
+            let mut newly_held: Vec<(String, String, i64)> = Vec::new();
+            for i in rows.remove(student_id).unwrap_or_default() {
+                let failure = (i.state == state::FAILED).then(|| i.reason_detail.clone().unwrap_or_default());
+                let t = target(&i, subsidy::standing(i.original_due_date, i.study_year, &timeline), failure.as_deref());
+                let same = i.state == t.state
+                    && i.due_date == t.due_date
+                    && i.reason_code.as_deref() == t.reason_code
+                    && i.reason_detail == t.reason_detail;
+                if same {
+                    continue;
+                }
+                if (t.state == state::CANCELLED) != (i.state == state::CANCELLED) {
+                    let cancelled = t.state == state::CANCELLED;
+                    ledger.push(entry(
+                        &i,
+                        if cancelled { "cancelled" } else { "restored" },
+                        0,
+                        t.due_date,
+                        None,
+                        None,
+                        Some(t.reason_code.unwrap_or("restored").to_owned()),
+                        actor,
+                    ));
+                }
+                if t.state == state::HELD && i.state != state::HELD {
+                    newly_held.push((
+                        t.reason_code.unwrap_or("held").to_owned(),
+                        t.reason_detail.clone().unwrap_or_default(),
+                        i.amount_fen,
+                    ));
+                }
+                updates.entry(t).or_default().push(i.id);
+                changed += 1;
+            }
+            notify_held(db, *student_id, &newly_held).await?;
         }
-        if t.state == state::HELD && i.state != state::HELD {
-            newly_held.push((
-                t.reason_code.unwrap_or("held").to_owned(),
-                t.reason_detail.clone().unwrap_or_default(),
-                i.amount_fen,
-            ));
+        let t = now();
+        for (target, ids) in updates {
+            for ids in ids.chunks(CHUNK) {
+                installment::Entity::update_many()
+                    .col_expr(installment::Column::State, Expr::value(target.state))
+                    .col_expr(installment::Column::DueDate, Expr::value(target.due_date))
+                    .col_expr(installment::Column::ReasonCode, Expr::value(target.reason_code))
+                    .col_expr(installment::Column::ReasonDetail, Expr::value(target.reason_detail.clone()))
+                    .col_expr(installment::Column::UpdatedAt, Expr::value(t))
+                    .filter(installment::Column::Id.is_in(ids.iter().copied()))
+                    .exec(db)
+                    .await?;
+            }
         }
-        let mut am: installment::ActiveModel = i.into();
-        am.state = Set(t.state.to_owned());
-        am.due_date = Set(t.due_date);
-        am.reason_code = Set(t.reason_code.map(str::to_owned));
-        am.reason_detail = Set(t.reason_detail);
-        am.updated_at = Set(now());
-        am.update(db).await?;
-        changed += 1;
-    }
-    notify_held(db, student_id, &newly_held).await?;
-    if !ledger.is_empty() {
         for chunk in ledger.chunks(500) {
             ledger_entry::Entity::insert_many(chunk.to_vec()).exec_without_returning(db).await?;
         }

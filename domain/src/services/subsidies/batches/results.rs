@@ -11,7 +11,7 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use super::super::super::{audit, now};
-use super::super::{entry, state as installment_state, sync};
+use super::super::{entry, state as installment_state, sync_many};
 use super::{find_scoped, line_status, move_state, state};
 use crate::entities::{batch_line, disbursement_batch, installment, ledger_entry};
 use crate::{Actor, DomainError, FieldError, import_csv};
@@ -278,9 +278,8 @@ pub async fn import_results(
         }
     }
     // A failed installment is back in the queue: let the student's history judge it again.
-    for s in &failed_students {
-        sync(&tx, actor, *s).await?;
-    }
+    let failed_students: Vec<Uuid> = failed_students.into_iter().collect();
+    sync_many(&tx, actor, &failed_students).await?;
     notify_results(&tx, &b, paid_on, &tell).await?;
     let pending = batch_line::Entity::find()
         .filter(batch_line::Column::BatchId.eq(id))
