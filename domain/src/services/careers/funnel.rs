@@ -10,9 +10,10 @@
 //! follow-ups as there.
 
 use sea_orm::sea_query::{Expr, Func};
-use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter, QuerySelect};
+use sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter, QuerySelect, QueryTrait,
+};
 use serde::Serialize;
-use uuid::Uuid;
 
 use super::reports::{
     OutcomeFilter, count_if, on_or_before, placement_figures, population, retention, scoped, standing_counts,
@@ -67,75 +68,83 @@ fn applications_of(f: &OutcomeFilter) -> Condition {
     cond
 }
 
+/// The longest programme among the slice's cohorts (3 when the slice is empty), in one
+/// statement: the database finds the cohorts by index instead of sending back the
+/// cohort of every student.
 async fn study_years<C: ConnectionTrait>(db: &C, pop: Condition) -> Result<i32, DomainError> {
-    let cohorts: Vec<Uuid> = student::Entity::find()
-        .select_only()
-        .column(student::Column::CohortId)
-        .distinct()
-        .filter(pop)
-        .into_tuple()
-        .all(db)
-        .await?;
-    if cohorts.is_empty() {
-        return Ok(3);
-    }
-    let programmes: Vec<Uuid> = cohort::Entity::find()
+    let cohorts = student::Entity::find().select_only().column(student::Column::CohortId).filter(pop).into_query();
+    let programmes = cohort::Entity::find()
         .select_only()
         .column(cohort::Column::ProgrammeId)
-        .filter(cohort::Column::Id.is_in(cohorts))
-        .into_tuple()
-        .all(db)
-        .await?;
-    let years: Vec<i32> = programme::Entity::find()
+        .filter(cohort::Column::Id.in_subquery(cohorts))
+        .into_query();
+    let years: Option<Option<i32>> = programme::Entity::find()
         .select_only()
-        .column(programme::Column::StudyYears)
-        .filter(programme::Column::Id.is_in(programmes))
+        .expr(Func::max(Expr::col(programme::Column::StudyYears)))
+        .filter(programme::Column::Id.in_subquery(programmes))
         .into_tuple()
-        .all(db)
+        .one(db)
         .await?;
-    Ok(years.into_iter().max().unwrap_or(3))
+    Ok(years.flatten().unwrap_or(3))
 }
 
 /// Builds the funnel for the actor's slice.
 #[tracing::instrument(skip_all, fields(user = %actor.user_id))]
-pub async fn funnel<C: ConnectionTrait>(
+pub async fn funnel<C: ConnectionTrait + Sync>(
     db: &C,
     actor: &Actor,
     filter: OutcomeFilter,
 ) -> Result<FunnelReport, DomainError> {
     let f = scoped(actor, filter)?;
     let pop = population(&f);
-    let r = application::Entity::find()
-        .select_only()
-        .expr_as(Func::count(Expr::col((application::Entity, application::Column::Id))), "recruited")
-        .expr_as(count_if(Condition::all().add(application::Column::VerifiedAt.is_not_null())), "verified")
-        .expr_as(count_if(Condition::all().add(application::Column::State.is_in(["admitted", "enrolled"]))), "admitted")
-        .filter(applications_of(&f))
-        .into_model::<Recruitment>()
-        .one(db)
-        .await?
-        .unwrap_or(Recruitment { recruited: 0, verified: 0, admitted: 0 });
-
-    let years = study_years(db, pop.clone()).await?;
-    let standing = standing_counts(db, pop.clone(), f.as_of, years).await?;
-
-    let interned: Option<i64> = internship::Entity::find()
-        .select_only()
-        .expr(students_where(
-            Expr::col((internship::Entity, internship::Column::StudentId)),
-            Condition::all()
-                .add(
-                    internship::Column::State
-                        .is_in([InternshipState::Active.as_str(), InternshipState::Completed.as_str()]),
+    // Five independent reads, each on its own pooled connection at the same time.
+    let recruitment = async {
+        Ok::<_, DomainError>(
+            application::Entity::find()
+                .select_only()
+                .expr_as(Func::count(Expr::col((application::Entity, application::Column::Id))), "recruited")
+                .expr_as(count_if(Condition::all().add(application::Column::VerifiedAt.is_not_null())), "verified")
+                .expr_as(
+                    count_if(Condition::all().add(application::Column::State.is_in(["admitted", "enrolled"]))),
+                    "admitted",
                 )
-                .add(on_or_before(internship::Column::StartDate, f.as_of)),
-        ))
-        .filter(super::of_students(internship::Column::StudentId, pop.clone()))
-        .into_tuple()
-        .one(db)
-        .await?;
-    let (placed, _) = placement_figures(db, pop.clone(), f.as_of).await?;
-    let kept = retention(db, pop, f.as_of).await?;
+                .filter(applications_of(&f))
+                .into_model::<Recruitment>()
+                .one(db)
+                .await?
+                .unwrap_or(Recruitment { recruited: 0, verified: 0, admitted: 0 }),
+        )
+    };
+    let standing = async {
+        let years = study_years(db, pop.clone()).await?;
+        Ok::<_, DomainError>((years, standing_counts(db, pop.clone(), f.as_of, years).await?))
+    };
+    let interned = async {
+        let n: Option<i64> = internship::Entity::find()
+            .select_only()
+            .expr(students_where(
+                Expr::col((internship::Entity, internship::Column::StudentId)),
+                Condition::all()
+                    .add(
+                        internship::Column::State
+                            .is_in([InternshipState::Active.as_str(), InternshipState::Completed.as_str()]),
+                    )
+                    .add(on_or_before(internship::Column::StartDate, f.as_of)),
+            ))
+            .filter(super::of_students(internship::Column::StudentId, pop.clone()))
+            .into_tuple()
+            .one(db)
+            .await?;
+        Ok::<_, DomainError>(n)
+    };
+    let (r, (years, standing), interned, (placed, _), kept) = futures_util::future::try_join5(
+        recruitment,
+        standing,
+        interned,
+        placement_figures(db, pop.clone(), f.as_of),
+        retention(db, pop.clone(), f.as_of),
+    )
+    .await?;
 
     let mut stages = vec![
         ("recruited".to_owned(), r.recruited),
