@@ -6,7 +6,7 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::{Value, json};
 
 use crate::helpers::{StatusCode, assert_json};
-use crate::world::{World, world};
+use crate::world::{World, ZHIJIN, applicant, world};
 
 async fn subsidies(w: &World, token: &str, student: &str, as_of: &str) -> Value {
     assert_json(w.app.get(&format!("/api/v1/students/{student}/subsidies?as_of={as_of}"), token).await, StatusCode::OK)
@@ -239,4 +239,43 @@ async fn a_new_policy_version_applies_to_later_cohorts_only() {
     let new = subsidies(&w, &w.registrar_a, e["student"]["id"].as_str().unwrap(), "2020-09-01").await;
     assert_eq!(sum(&new, |i| i["item"] == "education_fund"), 1_800_000);
     assert!(installments(&new, "travel_fare").is_empty(), "version 2 has no fare item");
+}
+
+#[tokio::test]
+async fn a_late_enrolment_owes_nothing_from_before_and_a_fare_without_an_enterprise_waits() {
+    let w = world().await;
+    let created = assert_json(
+        w.apply(&w.officer_zhijin, w.cohort, &applicant(4, ZHIJIN, "JXJG", None)).await,
+        StatusCode::CREATED,
+    )
+    .await;
+    let app = created["id"].as_str().unwrap();
+    assert_json(w.act(&w.officer_zhijin, app, "verify", None).await, StatusCode::OK).await;
+    assert_json(w.act(&w.registrar_a, app, "admit", None).await, StatusCode::OK).await;
+    let enrolled = assert_json(
+        w.act(&w.registrar_a, app, "enroll", Some(json!({"enrolled_on": "2019-11-05"}))).await,
+        StatusCode::CREATED,
+    )
+    .await;
+    let s = enrolled["student"]["id"].as_str().unwrap();
+    let v = subsidies(&w, &w.registrar_a, s, "2019-11-05").await;
+    let all = v["installments"].as_array().unwrap();
+    assert_eq!(all.len(), 39);
+    let mut cancelled = 0;
+    for i in all {
+        let (state, code) = (i["state"].as_str().unwrap(), i["reason"]["code"].as_str().unwrap_or(""));
+        if i["original_due_date"].as_str().unwrap() < "2019-11-05" {
+            assert_eq!((state, code), ("cancelled", "before_enrolment"), "{i}");
+            cancelled += 1;
+        } else if i["payer"] == "enterprise" {
+            assert_eq!((state, code), ("held", "no_enterprise"), "{i}");
+        } else if i["study_year"] == 1 {
+            assert_eq!(state, "scheduled", "{i}");
+        } else {
+            assert_eq!((state, code), ("held", "awaiting_promotion"), "{i}");
+        }
+    }
+    assert_eq!(cancelled, 3, "September's education fund, September's and October's allowance");
+    let ledger = v["ledger"].as_array().unwrap();
+    assert_eq!(ledger.iter().filter(|e| e["kind"] == "cancelled" && e["amount_fen"] == 0).count(), 3, "{ledger:?}");
 }

@@ -8,11 +8,11 @@ pub mod policies;
 pub mod report;
 pub mod views;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use chrono::NaiveDate;
 use sea_orm::sea_query::{Expr, OnConflict};
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
 use uuid::Uuid;
 
 use super::{new_id, now};
@@ -71,8 +71,9 @@ pub async fn generate<C: ConnectionTrait>(db: &C, actor: &Actor, s: &student::Mo
 }
 
 /// [`generate`] for many students at once, as one student's enrolment runs it: each
-/// cohort's policy is planned once, the rows go in 1,000 per statement, and [`sync_many`]
-/// judges them against the histories. Returns how many installments were planned.
+/// cohort's policy is planned once, the histories of 1,000 students are read at a time,
+/// and each missing installment goes in (1,000 per statement) already in the state the
+/// history gives it. Returns how many installments were created.
 pub async fn generate_many<C: ConnectionTrait>(
     db: &C,
     actor: &Actor,
@@ -91,41 +92,89 @@ pub async fn generate_many<C: ConnectionTrait>(
             .map_err(|e| DomainError::Internal(format!("the cohort's policy cannot be planned: {e}")))?;
         plans.insert(s.cohort_id, (policy.id, planned));
     }
-    let t = now();
     let mut n = 0;
-    let mut rows: Vec<installment::ActiveModel> = Vec::with_capacity(CHUNK);
-    for s in students {
-        let (policy_id, planned) = &plans[&s.cohort_id];
-        for pl in planned {
-            rows.push(installment::ActiveModel {
-                id: Set(new_id()),
-                student_id: Set(s.id),
-                cohort_id: Set(s.cohort_id),
-                policy_id: Set(*policy_id),
-                item: Set(pl.item.clone()),
-                study_year: Set(pl.study_year),
-                seq: Set(pl.seq),
-                original_due_date: Set(pl.due_date),
-                due_date: Set(pl.due_date),
-                amount_fen: Set(pl.amount.0),
-                payer: Set(pl.payer.as_str().to_owned()),
-                enterprise_id: Set(if pl.payer == Payer::Enterprise { s.intended_enterprise_id } else { None }),
-                state: Set(state::SCHEDULED.to_owned()),
-                reason_code: Set(None),
-                reason_detail: Set(None),
-                manual_hold_reason: Set(None),
-                batch_id: Set(None),
-                paid_on: Set(None),
-                paid_reference: Set(None),
-                created_at: Set(t),
-                updated_at: Set(t),
-            });
-            if rows.len() == CHUNK {
-                n += insert_new(db, std::mem::take(&mut rows)).await?;
+    for chunk in students.chunks(CHUNK) {
+        let ids: Vec<Uuid> = chunk.iter().map(|s| s.id).collect();
+        let mut events = super::students::events_of_many(db, &ids).await?;
+        let existing: HashSet<(Uuid, String, i32, i32)> = installment::Entity::find()
+            .select_only()
+            .columns([
+                installment::Column::StudentId,
+                installment::Column::Item,
+                installment::Column::StudyYear,
+                installment::Column::Seq,
+            ])
+            .filter(installment::Column::StudentId.is_in(ids.iter().copied()))
+            .into_tuple()
+            .all(db)
+            .await?
+            .into_iter()
+            .collect();
+        let t = now();
+        let mut rows: Vec<installment::ActiveModel> = Vec::with_capacity(CHUNK);
+        let mut ledger = Vec::new();
+        for s in chunk {
+            let timeline = super::students::effective_timeline(&events.remove(&s.id).unwrap_or_default())?;
+            let (policy_id, planned) = &plans[&s.cohort_id];
+            let mut newly_held: Vec<(String, String, i64)> = Vec::new();
+            for pl in planned {
+                if existing.contains(&(s.id, pl.item.clone(), pl.study_year, pl.seq)) {
+                    continue;
+                }
+                let mut i = installment::Model {
+                    id: new_id(),
+                    student_id: s.id,
+                    cohort_id: s.cohort_id,
+                    policy_id: *policy_id,
+                    item: pl.item.clone(),
+                    study_year: pl.study_year,
+                    seq: pl.seq,
+                    original_due_date: pl.due_date,
+                    due_date: pl.due_date,
+                    amount_fen: pl.amount.0,
+                    payer: pl.payer.as_str().to_owned(),
+                    enterprise_id: if pl.payer == Payer::Enterprise { s.intended_enterprise_id } else { None },
+                    state: state::SCHEDULED.to_owned(),
+                    reason_code: None,
+                    reason_detail: None,
+                    manual_hold_reason: None,
+                    batch_id: None,
+                    paid_on: None,
+                    paid_reference: None,
+                    created_at: t,
+                    updated_at: t,
+                };
+                // Each row goes in with the state the history gives it, as `sync` would
+                // leave it: a cancelled one is in the ledger, a held one is told.
+                let tg = target(&i, subsidy::standing(i.original_due_date, i.study_year, &timeline), None);
+                if tg.state == state::CANCELLED {
+                    let code = tg.reason_code.unwrap_or("cancelled").to_owned();
+                    ledger.push(entry(&i, "cancelled", 0, tg.due_date, None, None, Some(code), actor));
+                }
+                if tg.state == state::HELD {
+                    newly_held.push((
+                        tg.reason_code.unwrap_or("held").to_owned(),
+                        tg.reason_detail.clone().unwrap_or_default(),
+                        i.amount_fen,
+                    ));
+                }
+                i.state = tg.state.to_owned();
+                i.due_date = tg.due_date;
+                i.reason_code = tg.reason_code.map(str::to_owned);
+                i.reason_detail = tg.reason_detail;
+                rows.push(installment::ActiveModel::from(i).reset_all());
             }
+            notify_held(db, s.id, &newly_held).await?;
+        }
+        n += rows.len();
+        for rows in rows.chunks(CHUNK) {
+            insert_new(db, rows.to_vec()).await?;
+        }
+        for chunk in ledger.chunks(500) {
+            ledger_entry::Entity::insert_many(chunk.to_vec()).exec_without_returning(db).await?;
         }
     }
-    n += insert_new(db, rows).await?;
+    // Installments that were already there (a second run) are judged as after any change.
     let ids: Vec<Uuid> = students.iter().map(|s| s.id).collect();
     sync_many(db, actor, &ids).await?;
     Ok(n)
