@@ -93,6 +93,7 @@ pub async fn generate_many<C: ConnectionTrait>(
         plans.insert(s.cohort_id, (policy.id, planned));
     }
     let mut n = 0;
+    let mut had_rows: Vec<Uuid> = Vec::new();
     for chunk in students.chunks(CHUNK) {
         let ids: Vec<Uuid> = chunk.iter().map(|s| s.id).collect();
         let mut events = super::students::events_of_many(db, &ids).await?;
@@ -110,6 +111,8 @@ pub async fn generate_many<C: ConnectionTrait>(
             .await?
             .into_iter()
             .collect();
+        let mut with_rows: HashSet<Uuid> = existing.iter().map(|k| k.0).collect();
+        had_rows.extend(chunk.iter().map(|s| s.id).filter(|id| with_rows.remove(id)));
         let t = now();
         let mut rows: Vec<installment::ActiveModel> = Vec::with_capacity(CHUNK);
         let mut ledger = Vec::new();
@@ -174,9 +177,9 @@ pub async fn generate_many<C: ConnectionTrait>(
             ledger_entry::Entity::insert_many(chunk.to_vec()).exec_without_returning(db).await?;
         }
     }
-    // Installments that were already there (a second run) are judged as after any change.
-    let ids: Vec<Uuid> = students.iter().map(|s| s.id).collect();
-    sync_many(db, actor, &ids).await?;
+    // Installments that were already there (a second run) are judged as after any
+    // change; new ones went in already judged, so students without old rows are skipped.
+    sync_many(db, actor, &had_rows).await?;
     Ok(n)
 }
 
