@@ -1,6 +1,7 @@
 //! `yungui bench …`: a mixed load client (`load`), a synthetic province generator
 //! (`seed`) and the province-scale benchmark (`run`); see docs/benchmarks.md.
 
+mod batch;
 mod ceiling;
 mod load;
 mod run;

@@ -23,7 +23,6 @@ use anyhow::{Context, anyhow, bail};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
 };
-use serde_json::{Value, json};
 use uuid::Uuid;
 use yungui_domain::entities::{cohort, installment, programme, student, user};
 use yungui_domain::services::import::{ImportOptions, import_applications};
@@ -64,16 +63,16 @@ pub struct RunArgs {
 }
 
 /// One line of the table.
-struct Row {
-    measure: String,
-    result: String,
-    ceiling: String,
-    ratio: String,
-    target: String,
-    met: Option<bool>,
+pub(super) struct Row {
+    pub(super) measure: String,
+    pub(super) result: String,
+    pub(super) ceiling: String,
+    pub(super) ratio: String,
+    pub(super) target: String,
+    pub(super) met: Option<bool>,
 }
 
-fn row(measure: impl Into<String>, result: impl Into<String>) -> Row {
+pub(super) fn row(measure: impl Into<String>, result: impl Into<String>) -> Row {
     Row {
         measure: measure.into(),
         result: result.into(),
@@ -196,7 +195,7 @@ pub async fn run(args: RunArgs, config: Config, out: &mut dyn std::io::Write) ->
         rows.push(r);
     }
 
-    rows.push(batch_run(&db, &client, &server.base, &admin_token, args.batch_lines).await?);
+    rows.push(super::batch::batch_run(&db, &client, &server.base, &admin_token, args.batch_lines).await?);
 
     let rss = server.peak_rss_kib();
     drop(server);
@@ -321,69 +320,6 @@ async fn import_run(
     r.ratio = format!("{ratio:.3}");
     r.target = "≥ 0.25".into();
     r.met = Some(ratio >= 0.25);
-    Ok(r)
-}
-
-/// A batch over about `lines` due installments (all of them when 0), then cancelled.
-async fn batch_run(
-    db: &sea_orm::DatabaseConnection,
-    client: &reqwest::Client,
-    base: &str,
-    admin_token: &str,
-    lines: u64,
-) -> anyhow::Result<Row> {
-    let today = chrono::Utc::now().date_naive();
-    // Every installment due that day goes in too, so the batch may take a few more.
-    let cutoff = if lines == 0 {
-        today
-    } else {
-        installment::Entity::find()
-            .select_only()
-            .column(installment::Column::DueDate)
-            .filter(installment::Column::Payer.eq("fund"))
-            .filter(installment::Column::State.is_in(["scheduled", "failed"]))
-            .filter(installment::Column::DueDate.lte(today))
-            .order_by_asc(installment::Column::DueDate)
-            .offset(lines - 1)
-            .limit(1)
-            .into_tuple::<chrono::NaiveDate>()
-            .one(db)
-            .await?
-            .unwrap_or(today)
-    };
-    let started = Instant::now();
-    let r = client
-        .post(format!("{base}/api/v1/disbursement-batches"))
-        .bearer_auth(admin_token)
-        .json(&json!({ "cutoff_date": cutoff }))
-        .send()
-        .await?;
-    let st = r.status();
-    let body: Value = r.json().await.unwrap_or(Value::Null);
-    let took = started.elapsed();
-    let mut r = row(format!("POST /disbursement-batches (due by {cutoff})"), "");
-    r.target = "≤ 3 s for 100k".into();
-    if st.as_u16() != 201 {
-        // A timeout at this scale is a result, not a reason to stop measuring.
-        r.result = format!("answered {st} after {:.1} s", took.as_secs_f64());
-        r.met = Some(false);
-        return Ok(r);
-    }
-    let count = body["line_count"].as_i64().unwrap_or(0);
-    r.result = format!("{:.2} s for {count} lines", took.as_secs_f64());
-    r.met = Some(took.as_secs_f64() <= 3.0 * (count as f64 / 100_000.0).max(1.0));
-    let id = body["id"].as_str().unwrap_or_default();
-    let started = Instant::now();
-    let c = client
-        .post(format!("{base}/api/v1/disbursement-batches/{id}/cancel"))
-        .bearer_auth(admin_token)
-        .json(&json!({ "reason": "benchmark batch" }))
-        .send()
-        .await?;
-    if !c.status().is_success() {
-        bail!("cancelling the benchmark batch answered {}", c.status());
-    }
-    r.result = format!("{} (cancelled in {:.2} s)", r.result, started.elapsed().as_secs_f64());
     Ok(r)
 }
 

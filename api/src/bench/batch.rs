@@ -1,0 +1,74 @@
+//! The batch part of `yungui bench run`: one disbursement batch over about N due
+//! installments through HTTP as an admin, then cancelled so the run can be repeated.
+
+use std::time::Instant;
+
+use anyhow::bail;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use serde_json::{Value, json};
+use yungui_domain::entities::installment;
+
+use super::run::{Row, row};
+
+/// A batch over about `lines` due installments (all of them when 0), then cancelled.
+pub(super) async fn batch_run(
+    db: &sea_orm::DatabaseConnection,
+    client: &reqwest::Client,
+    base: &str,
+    admin_token: &str,
+    lines: u64,
+) -> anyhow::Result<Row> {
+    let today = chrono::Utc::now().date_naive();
+    // Every installment due that day goes in too, so the batch may take a few more.
+    let cutoff = if lines == 0 {
+        today
+    } else {
+        installment::Entity::find()
+            .select_only()
+            .column(installment::Column::DueDate)
+            .filter(installment::Column::Payer.eq("fund"))
+            .filter(installment::Column::State.is_in(["scheduled", "failed"]))
+            .filter(installment::Column::DueDate.lte(today))
+            .order_by_asc(installment::Column::DueDate)
+            .offset(lines - 1)
+            .limit(1)
+            .into_tuple::<chrono::NaiveDate>()
+            .one(db)
+            .await?
+            .unwrap_or(today)
+    };
+    let started = Instant::now();
+    let r = client
+        .post(format!("{base}/api/v1/disbursement-batches"))
+        .bearer_auth(admin_token)
+        .json(&json!({ "cutoff_date": cutoff }))
+        .send()
+        .await?;
+    let st = r.status();
+    let body: Value = r.json().await.unwrap_or(Value::Null);
+    let took = started.elapsed();
+    let mut r = row(format!("POST /disbursement-batches (due by {cutoff})"), "");
+    r.target = "≤ 3 s for 100k".into();
+    if st.as_u16() != 201 {
+        // A timeout at this scale is a result, not a reason to stop measuring.
+        r.result = format!("answered {st} after {:.1} s", took.as_secs_f64());
+        r.met = Some(false);
+        return Ok(r);
+    }
+    let count = body["line_count"].as_i64().unwrap_or(0);
+    r.result = format!("{:.2} s for {count} lines", took.as_secs_f64());
+    r.met = Some(took.as_secs_f64() <= 3.0 * (count as f64 / 100_000.0).max(1.0));
+    let id = body["id"].as_str().unwrap_or_default();
+    let started = Instant::now();
+    let c = client
+        .post(format!("{base}/api/v1/disbursement-batches/{id}/cancel"))
+        .bearer_auth(admin_token)
+        .json(&json!({ "reason": "benchmark batch" }))
+        .send()
+        .await?;
+    if !c.status().is_success() {
+        bail!("cancelling the benchmark batch answered {}", c.status());
+    }
+    r.result = format!("{} (cancelled in {:.2} s)", r.result, started.elapsed().as_secs_f64());
+    Ok(r)
+}
