@@ -19,9 +19,24 @@ impl Server {
     /// Starts `yungui serve --no-worker` with this process's environment and waits
     /// until `/health` answers.
     pub async fn start(port: u16, log: &std::path::Path) -> anyhow::Result<Server> {
+        // A server left over from an earlier run would answer /health in this one's place.
+        drop(std::net::TcpListener::bind(("127.0.0.1", port)).with_context(|| {
+            format!("port {port} is taken (a server left from an earlier run?); stop it or pass --port")
+        })?);
         let exe = std::env::current_exe().context("find the yungui binary")?;
         let log = std::fs::File::create(log).with_context(|| format!("create {}", log.display()))?;
-        let child = Command::new(exe)
+        // BENCH_SERVER_WRAP runs the server under a profiler, e.g. `heaptrack -o FILE`.
+        let wrap: Vec<String> =
+            std::env::var("BENCH_SERVER_WRAP").unwrap_or_default().split_whitespace().map(str::to_owned).collect();
+        let mut cmd = match wrap.split_first() {
+            Some((first, rest)) => {
+                let mut c = Command::new(first);
+                c.args(rest).arg(exe);
+                c
+            }
+            None => Command::new(exe),
+        };
+        let child = cmd
             .args(["serve", "--no-worker", "--addr", &format!("127.0.0.1:{port}")])
             .env("RUST_LOG", std::env::var("BENCH_SERVER_LOG").unwrap_or_else(|_| "warn".into()))
             .stdout(Stdio::null())
