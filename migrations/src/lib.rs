@@ -12,6 +12,7 @@ mod m20261123_000005_hardening;
 mod m20261201_000006_scale_indexes;
 mod m20261201_000007_batch_line_index;
 mod m20261202_000008_event_date_index;
+mod m20261202_000009_counting_indexes;
 
 /// The ordered list of migrations, applied by `yungui migrate` and on `serve`.
 pub struct Migrator;
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000006_scale_indexes::Migration),
             Box::new(m20261201_000007_batch_line_index::Migration),
             Box::new(m20261202_000008_event_date_index::Migration),
+            Box::new(m20261202_000009_counting_indexes::Migration),
         ]
     }
 }

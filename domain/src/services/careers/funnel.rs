@@ -9,7 +9,7 @@
 //! `as_of`, internships that started by then (active or completed), placements and
 //! follow-ups as there.
 
-use sea_orm::sea_query::{Expr, Func};
+use sea_orm::sea_query::{Asterisk, Expr, Func};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter, QuerySelect, QueryTrait,
 };
@@ -102,7 +102,8 @@ pub async fn funnel<C: ConnectionTrait + Sync>(
         Ok::<_, DomainError>(
             application::Entity::find()
                 .select_only()
-                .expr_as(Func::count(Expr::col((application::Entity, application::Column::Id))), "recruited")
+                // COUNT(*), not of a column: the counting index holds no id.
+                .expr_as(Func::count(Expr::col(Asterisk)), "recruited")
                 .expr_as(count_if(Condition::all().add(application::Column::VerifiedAt.is_not_null())), "verified")
                 .expr_as(
                     count_if(Condition::all().add(application::Column::State.is_in(["admitted", "enrolled"]))),
@@ -131,7 +132,7 @@ pub async fn funnel<C: ConnectionTrait + Sync>(
                     )
                     .add(on_or_before(internship::Column::StartDate, f.as_of)),
             ))
-            .filter(super::of_students(internship::Column::StudentId, pop.clone()))
+            .filter(super::of_population(internship::Column::StudentId, pop.clone()))
             .into_tuple()
             .one(db)
             .await?;

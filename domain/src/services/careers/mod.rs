@@ -36,6 +36,15 @@ pub(crate) fn of_students<Col: ColumnTrait>(column: Col, cond: Condition) -> Con
     )
 }
 
+/// The rows of a report's population (see `reports::population`): [`of_students`], or
+/// no filter at all when the population is every student. The tables this serves
+/// (internships, placements, follow-ups) name their student in a NOT NULL column, so
+/// "of any student" holds for every row, and the semi-join would only hash every
+/// student's id on each report.
+pub(crate) fn of_population<Col: ColumnTrait>(column: Col, pop: Condition) -> Condition {
+    if pop.is_empty() { Condition::all() } else { of_students(column, pop) }
+}
+
 /// The rows about students that the actor may read, given the row's student column and
 /// how to tell that a row belongs to an enterprise: registrars their school's students,
 /// officers their county's, enterprises their own rows, a student their own.

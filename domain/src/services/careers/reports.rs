@@ -20,7 +20,7 @@
 //! and the intended enterprise; the caller's own school, county or enterprise is forced.
 
 use chrono::NaiveDate;
-use sea_orm::sea_query::{CaseStatement, Expr, Func, IntoCondition, Query, SimpleExpr};
+use sea_orm::sea_query::{Asterisk, CaseStatement, Expr, Func, IntoCondition, Query, SimpleExpr};
 use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter, QuerySelect};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -221,7 +221,8 @@ pub(crate) async fn standing_counts<C: ConnectionTrait>(
     }
     let mut q = student::Entity::find()
         .select_only()
-        .expr_as(Func::count(Expr::col((student::Entity, student::Column::Id))), "enrolled")
+        // COUNT(*), not of a column: the counting index (cohort, state, study year) holds no id.
+        .expr_as(Func::count(Expr::col(Asterisk)), "enrolled")
         .expr_as(count_if(Condition::all().add(student::Column::State.eq("graduated"))), "graduated");
     for y in 2..=years {
         q = q.expr_as(count_if(Condition::all().add(student::Column::StudyYear.gte(y))), format!("reached_{y}"));
@@ -277,7 +278,7 @@ pub struct RetentionFigures {
 }
 
 fn placements_of(pop: Condition) -> Condition {
-    super::of_students(placement::Column::StudentId, pop)
+    super::of_population(placement::Column::StudentId, pop)
 }
 
 /// Placement figures for the slice.
@@ -344,7 +345,7 @@ pub(crate) async fn retention<C: ConnectionTrait>(
         .expr_as(students_where(sid(), retained(6)), "retained_6_months")
         .expr_as(students_where(sid(), reached(12)), "reached_12_months")
         .expr_as(students_where(sid(), retained(12)), "retained_12_months")
-        .filter(super::of_students(F::StudentId, pop))
+        .filter(super::of_population(F::StudentId, pop))
         .into_model::<RetentionFigures>()
         .one(db)
         .await?
