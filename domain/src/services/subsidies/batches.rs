@@ -16,7 +16,8 @@ mod views;
 use chrono::NaiveDate;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, TransactionTrait,
+    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    TransactionTrait,
 };
 use serde::Deserialize;
 use uuid::Uuid;
@@ -217,8 +218,17 @@ pub async fn cancel(
         .exec(&tx)
         .await?;
     // Back in the queue, each installment takes the state the student's history gives it now.
-    let mut student_ids: Vec<Uuid> = students_of(&tx, id).await?.into_keys().collect();
-    student_ids.sort();
+    // Only the ids: a province-wide batch pays tens of thousands of students, and
+    // whole student rows for each were the largest thing the server held.
+    let student_ids: Vec<Uuid> = batch_line::Entity::find()
+        .select_only()
+        .column(batch_line::Column::StudentId)
+        .distinct()
+        .filter(batch_line::Column::BatchId.eq(id))
+        .order_by_asc(batch_line::Column::StudentId)
+        .into_tuple()
+        .all(&tx)
+        .await?;
     super::sync_many(&tx, actor, &student_ids).await?;
     audit::record(
         &tx,
