@@ -13,7 +13,7 @@
 
 use sea_orm_migration::prelude::*;
 
-use crate::helpers::index;
+use crate::helpers::{drop_index, index};
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -24,16 +24,12 @@ const REPLACED: &[(&str, &[&str], &[&str])] = &[
     ("students", &["cohort_id", "state", "study_year"], &["cohort_id"]),
 ];
 
-fn drop(table: &'static str, cols: &[&str]) -> IndexDropStatement {
-    Index::drop().name(format!("ix_{table}_{}", cols.join("_"))).table(table).if_exists().to_owned()
-}
-
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         for &(table, made, replaced) in REPLACED {
             manager.create_index(index(table, made, false).if_not_exists().to_owned()).await?;
-            manager.drop_index(drop(table, replaced)).await?;
+            manager.drop_index(drop_index(table, replaced)).await?;
         }
         Ok(())
     }
@@ -41,7 +37,7 @@ impl MigrationTrait for Migration {
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         for &(table, made, replaced) in REPLACED {
             manager.create_index(index(table, replaced, false).if_not_exists().to_owned()).await?;
-            manager.drop_index(drop(table, made)).await?;
+            manager.drop_index(drop_index(table, made)).await?;
         }
         Ok(())
     }

@@ -265,7 +265,7 @@ async fn claimed_in_line_order<C: ConnectionTrait + StreamTrait>(
         DbBackend::Postgres => r#""students"."name" COLLATE "C""#,
         _ => r#""students"."name""#,
     };
-    let mut rows = installment::Entity::find()
+    let rows = installment::Entity::find()
         .select_only()
         .column(installment::Column::Id)
         .column(installment::Column::StudentId)
@@ -288,13 +288,8 @@ async fn claimed_in_line_order<C: ConnectionTrait + StreamTrait>(
         .into_model::<Claimed>()
         .stream(db)
         .await?;
-    let mut claimed = Vec::new();
-    let mut n = 0;
-    while let Some(c) = rows.try_next().await? {
-        n += 1;
-        claimed.push((n, c));
-    }
-    Ok(claimed)
+    let claimed: Vec<Claimed> = rows.try_collect().await?;
+    Ok((1..).zip(claimed).collect())
 }
 
 /// The students whose due installments the batch had to leave out, and why.
