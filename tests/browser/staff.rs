@@ -170,8 +170,20 @@ async fn a_registrar_chooses_a_file_sees_each_bad_row_then_imports_a_clean_one_w
     assert!(b.client.find(Locator::Css("#kept")).await.unwrap().text().await.unwrap().contains("applications.csv"));
     b.screenshot("import-checked").await;
     b.client.find(Locator::Css("#do-import")).await.unwrap().click().await.unwrap();
-    b.client.wait().for_element(Locator::Css("#report")).await.expect("the import report");
-    let report = b.client.find(Locator::Css("#report")).await.unwrap().text().await.unwrap();
+    // The check's page has a #report too: read until the new page's report is there
+    // (the old one goes stale as the page is replaced).
+    let mut report = String::new();
+    for _ in 0..100 {
+        if let Ok(el) = b.client.find(Locator::Css("#report")).await
+            && let Ok(text) = el.text().await
+        {
+            report = text;
+            if report.contains("新增 2 份报名") {
+                break;
+            }
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
     assert!(report.contains("新增 2 份报名"), "{report}");
     b.close().await;
 }
