@@ -215,8 +215,7 @@ impl FromRequestParts<AppState> for AuthUser {
             .ok_or_else(|| unauthorized("the Authorization header must be `Bearer <token>`"))?;
         let claims =
             state.jwt.verify(token.trim()).map_err(|_| unauthorized("the access token is invalid or expired"))?;
-        let user = auth::active_user(&state.reads, claims.sub).await?;
-        let actor = Actor::from_user(&user).ok_or_else(|| unauthorized("the account has an unknown role"))?;
+        let actor = auth::active_actor(&state.reads, claims.sub).await?;
         tracing::Span::current().record("user_id", tracing::field::display(actor.user_id));
         Ok(AuthUser(actor))
     }

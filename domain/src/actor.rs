@@ -57,6 +57,18 @@ pub enum Scope {
     Nothing,
 }
 
+/// The columns of a user row an actor is made of.
+#[derive(Debug, Clone, sea_orm::FromQueryResult)]
+pub struct ActorRow {
+    pub id: Uuid,
+    pub login: String,
+    pub role: String,
+    pub school_id: Option<Uuid>,
+    pub origin_id: Option<Uuid>,
+    pub enterprise_id: Option<Uuid>,
+    pub student_id: Option<Uuid>,
+}
+
 /// The authenticated caller.
 #[derive(Debug, Clone)]
 pub struct Actor {
@@ -73,6 +85,20 @@ pub struct Actor {
 impl Actor {
     /// Builds the actor for a stored user row.
     pub fn from_user(u: &crate::entities::user::Model) -> Option<Actor> {
+        Actor::from_row(ActorRow {
+            id: u.id,
+            login: u.login.clone(),
+            role: u.role.clone(),
+            school_id: u.school_id,
+            origin_id: u.origin_id,
+            enterprise_id: u.enterprise_id,
+            student_id: u.student_id,
+        })
+    }
+
+    /// Builds the actor from the columns of a user row it is made of (None for an
+    /// unknown role).
+    pub fn from_row(u: ActorRow) -> Option<Actor> {
         let role = Role::parse(&u.role)?;
         let scope = match role {
             Role::Admin => Scope::Everything,
@@ -81,7 +107,7 @@ impl Actor {
             Role::Enterprise => u.enterprise_id.map(Scope::Enterprise).unwrap_or(Scope::Nothing),
             Role::Student => u.student_id.map(Scope::Student).unwrap_or(Scope::Nothing),
         };
-        Some(Actor { user_id: u.id, login: u.login.clone(), role, scope })
+        Some(Actor { user_id: u.id, login: u.login, role, scope })
     }
 
     /// A system actor for the CLI and demo loader (acts as admin, audited as `system`).

@@ -14,6 +14,6 @@ pub mod subsidy;
 pub mod synthetic;
 pub mod values;
 
-pub use actor::{Actor, Role, Scope};
+pub use actor::{Actor, ActorRow, Role, Scope};
 pub use crypto::Vault;
 pub use error::{DomainError, FieldError};

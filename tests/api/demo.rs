@@ -90,6 +90,17 @@ async fn the_demo_tells_the_2019_cohorts_story_to_every_role_and_loads_once() {
     assert_eq!(me["subsidies"]["paid_fen"], 2_650_000, "{}", me["subsidies"]);
     assert_eq!(me["subsidies"]["next_payment"]["due_date"], "2021-12-10", "{}", me["subsidies"]);
     assert_eq!(me["subsidies"]["next_payment"]["amount_fen"], 50_000);
+    // The page sums the ledger in the database; the staff record sums its rows: the same
+    // summary, item by item.
+    let record = get(
+        &app,
+        &admin,
+        &format!("/api/v1/students/{}/subsidies?as_of={AS_OF}", me["student"]["id"].as_str().unwrap()),
+    )
+    .await;
+    assert_eq!(me["subsidies"], record["summary"]);
+    let fares = me["subsidies"]["by_item"].as_array().unwrap().iter().find(|t| t["item"] == "travel_fare").cloned();
+    assert_eq!(fares.map(|t| t["paid_fen"].clone()), Some(Value::from(300_000)), "{}", me["subsidies"]);
     assert_eq!(me["internship"]["state"], "active", "{}", me["internship"]);
     assert_eq!(me["internship"]["enterprise_id"], me["intended_enterprise"]["id"]);
     assert_eq!(me["internship"]["start_date"], "2021-09-15");

@@ -3,13 +3,13 @@
 
 use chrono::Duration;
 use sea_orm::sea_query::{Expr, OnConflict};
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, Set};
 use uuid::Uuid;
 
 use super::{new_id, now};
-use crate::DomainError;
 use crate::crypto::{random_token, token_hash, verify_password};
 use crate::entities::{login_attempt, refresh_token, user};
+use crate::{Actor, ActorRow, DomainError};
 
 /// A real argon2id hash, checked when the login is unknown so that unknown and known
 /// logins take the same time.
@@ -101,6 +101,23 @@ pub async fn active_user<C: ConnectionTrait>(db: &C, id: Uuid) -> Result<user::M
         Some(u) if u.active => Ok(u),
         _ => Err(DomainError::Unauthorized("the account is unknown or deactivated".into())),
     }
+}
+
+/// The actor of an active user, reading only the columns an actor is made of: every
+/// authenticated API request runs this, so it skips the password hash and the profile.
+pub async fn active_actor<C: ConnectionTrait>(db: &C, id: Uuid) -> Result<Actor, DomainError> {
+    use user::Column as U;
+    let Some(row) = user::Entity::find_by_id(id)
+        .select_only()
+        .columns([U::Id, U::Login, U::Role, U::SchoolId, U::OriginId, U::EnterpriseId, U::StudentId])
+        .filter(U::Active.eq(true))
+        .into_model::<ActorRow>()
+        .one(db)
+        .await?
+    else {
+        return Err(DomainError::Unauthorized("the account is unknown or deactivated".into()));
+    };
+    Actor::from_row(row).ok_or_else(|| DomainError::Unauthorized("the account has an unknown role".into()))
 }
 
 /// Issues a new refresh token in `family` (a new family at login) and returns it in clear.

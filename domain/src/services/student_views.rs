@@ -327,7 +327,7 @@ pub async fn my_status<C: ConnectionTrait>(db: &C, actor: &Actor, as_of: NaiveDa
         study_year: s.study_year,
         place,
         timeline,
-        subsidies: super::subsidies::views::load(db, id, as_of).await?.summary,
+        subsidies: super::subsidies::views::summary(db, id, as_of).await?,
         internship: super::careers::current_internship(db, id).await?,
         placement: super::careers::current_placement(db, id).await?,
         student: StudentView::for_actor(s, actor),

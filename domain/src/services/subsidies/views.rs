@@ -3,7 +3,8 @@
 //! for the student's own page.
 
 use chrono::NaiveDate;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::sea_query::{Expr, Func};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use serde::Serialize;
 use uuid::Uuid;
 
@@ -191,25 +192,67 @@ pub async fn load<C: ConnectionTrait>(
     student_id: Uuid,
     as_of: NaiveDate,
 ) -> Result<StudentSubsidies, DomainError> {
-    let rows = installment::Entity::find()
-        .filter(installment::Column::StudentId.eq(student_id))
-        .order_by_asc(installment::Column::OriginalDueDate)
-        .order_by_asc(installment::Column::Item)
-        .all(db)
-        .await?;
+    let rows = installments_of(db, student_id).await?;
     let ledger = ledger_entry::Entity::find()
         .filter(ledger_entry::Column::StudentId.eq(student_id))
         .order_by_asc(ledger_entry::Column::RecordedAt)
         .order_by_asc(ledger_entry::Column::Id)
         .all(db)
         .await?;
-    let paid_of = |e: &ledger_entry::Model| match e.kind.as_str() {
-        "paid" | "reversal" if e.entry_date <= as_of => e.amount_fen,
-        _ => 0,
-    };
-    let paid_fen = ledger.iter().map(paid_of).sum();
+    let mut paid: Vec<(String, i64)> = Vec::new();
+    for e in ledger.iter().filter(|e| PAID_KINDS.contains(&e.kind.as_str()) && e.entry_date <= as_of) {
+        match paid.iter_mut().find(|p| p.0 == e.item) {
+            Some(p) => p.1 += e.amount_fen,
+            None => paid.push((e.item.clone(), e.amount_fen)),
+        }
+    }
+    Ok(StudentSubsidies {
+        student_id,
+        summary: summarise(&rows, &paid, as_of),
+        installments: rows.into_iter().map(Into::into).collect(),
+        ledger: ledger.into_iter().map(Into::into).collect(),
+    })
+}
+
+/// The summary alone, for the student's status page: the ledger is read as one sum
+/// per item instead of row by row (the page shows no ledger rows).
+pub async fn summary<C: ConnectionTrait>(
+    db: &C,
+    student_id: Uuid,
+    as_of: NaiveDate,
+) -> Result<SubsidySummary, DomainError> {
+    let rows = installments_of(db, student_id).await?;
+    let paid: Vec<(String, i64)> = ledger_entry::Entity::find()
+        .select_only()
+        .column(ledger_entry::Column::Item)
+        .expr(Func::cast_as(Func::sum(Expr::col(ledger_entry::Column::AmountFen)), "BIGINT"))
+        .filter(ledger_entry::Column::StudentId.eq(student_id))
+        .filter(ledger_entry::Column::Kind.is_in(PAID_KINDS))
+        .filter(ledger_entry::Column::EntryDate.lte(as_of))
+        .group_by(ledger_entry::Column::Item)
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(summarise(&rows, &paid, as_of))
+}
+
+/// The ledger kinds that move money, with their amounts as stored.
+const PAID_KINDS: [&str; 2] = ["paid", "reversal"];
+
+async fn installments_of<C: ConnectionTrait>(db: &C, student_id: Uuid) -> Result<Vec<installment::Model>, DomainError> {
+    Ok(installment::Entity::find()
+        .filter(installment::Column::StudentId.eq(student_id))
+        .order_by_asc(installment::Column::OriginalDueDate)
+        .order_by_asc(installment::Column::Item)
+        .all(db)
+        .await?)
+}
+
+/// The summary of a student's installments, given what was paid per item up to `as_of`.
+fn summarise(rows: &[installment::Model], paid: &[(String, i64)], as_of: NaiveDate) -> SubsidySummary {
+    let paid_fen = paid.iter().map(|p| p.1).sum();
     let mut by_item: Vec<ItemTotals> = Vec::new();
-    for i in &rows {
+    for i in rows {
         let idx = match by_item.iter().position(|t| t.item == i.item) {
             Some(idx) => idx,
             None => {
@@ -221,10 +264,8 @@ pub async fn load<C: ConnectionTrait>(
             by_item[idx].entitled_fen += i.amount_fen;
         }
     }
-    for e in &ledger {
-        if let Some(t) = by_item.iter_mut().find(|t| t.item == e.item) {
-            t.paid_fen += paid_of(e);
-        }
+    for t in &mut by_item {
+        t.paid_fen = paid.iter().filter(|p| p.0 == t.item).map(|p| p.1).sum();
     }
     let upcoming: Vec<&installment::Model> = rows
         .iter()
@@ -247,10 +288,5 @@ pub async fn load<C: ConnectionTrait>(
         .cloned()
         .map(Into::into)
         .collect();
-    Ok(StudentSubsidies {
-        student_id,
-        summary: SubsidySummary { as_of, paid_fen, next_payment, attention, by_item },
-        installments: rows.into_iter().map(Into::into).collect(),
-        ledger: ledger.into_iter().map(Into::into).collect(),
-    })
+    SubsidySummary { as_of, paid_fen, next_payment, attention, by_item }
 }
