@@ -100,6 +100,27 @@ async fn each_role_sees_only_its_own_students() {
 }
 
 #[tokio::test]
+async fn the_status_page_checks_the_account_behind_a_live_token() {
+    let w = world().await;
+    let (s, login) = w.enrolled(5).await;
+    let token = w.student_token(&login).await;
+    let me = assert_json(w.app.get("/api/v1/me/status", &token).await, StatusCode::OK).await;
+    assert_eq!(me["student"]["id"], s.as_str());
+    let user_id: uuid::Uuid = assert_json(w.app.me(&token).await, StatusCode::OK).await["user"]["id"]
+        .as_str()
+        .expect("user id")
+        .parse()
+        .expect("uuid");
+
+    // Deactivated: the token has not expired, the page still refuses it.
+    assert_json(w.app.patch_user(&w.admin, user_id, &json!({ "active": false })).await, StatusCode::OK).await;
+    assert_problem(w.app.get("/api/v1/me/status", &token).await, StatusCode::UNAUTHORIZED, "unauthorized").await;
+    // Active again: the same token reads the page again.
+    assert_json(w.app.patch_user(&w.admin, user_id, &json!({ "active": true })).await, StatusCode::OK).await;
+    assert_json(w.app.get("/api/v1/me/status", &token).await, StatusCode::OK).await;
+}
+
+#[tokio::test]
 async fn a_reveal_shows_full_numbers_and_is_audited() {
     let w = world().await;
     let (s, _) = w.enrolled(8).await;
