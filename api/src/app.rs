@@ -29,10 +29,25 @@ pub const MAX_BODY_BYTES: usize = 16 * 1024 * 1024;
 /// page that doubled the round trips (7 statements, 7 pings).
 const IDLE_PING: Duration = Duration::from_secs(30);
 
+/// Pool options both pools share. No idle timeout and no maximum lifetime: those start
+/// sqlx's reaper task, whose sweep can spin on one runtime thread for ever when a
+/// connection is returned while another is taken (sqlx issue 3645, unfixed in 0.9.0;
+/// seen here: a finished `bench seed` on SQLite held a core and never exited). Idle
+/// connections stay open instead, and one idle past `IDLE_PING` is pinged before use,
+/// so a restarted database is still noticed.
+fn pool_options(url: &str) -> ConnectOptions {
+    let mut opts = ConnectOptions::new(url.to_owned());
+    opts.sqlx_logging(false)
+        .acquire_timeout(Duration::from_secs(10))
+        .test_before_acquire_if_idle_for(IDLE_PING)
+        .idle_timeout(None::<Duration>)
+        .max_lifetime(None::<Duration>);
+    opts
+}
+
 /// Opens the database and applies pending migrations.
 pub async fn connect(url: &str) -> anyhow::Result<DatabaseConnection> {
-    let mut opts = ConnectOptions::new(url.to_owned());
-    opts.sqlx_logging(false).acquire_timeout(Duration::from_secs(10)).test_before_acquire_if_idle_for(IDLE_PING);
+    let mut opts = pool_options(url);
     if url.starts_with("sqlite") {
         // SQLite has one writer at a time, and a transaction that reads before it writes
         // fails at once (not after the busy timeout) when another wrote in between. One
@@ -57,12 +72,8 @@ pub async fn connect_reads(url: &str) -> anyhow::Result<Option<DatabaseConnectio
     if !url.starts_with("sqlite") {
         return Ok(None);
     }
-    let mut opts = ConnectOptions::new(url.to_owned());
-    opts.sqlx_logging(false)
-        .acquire_timeout(Duration::from_secs(10))
-        .test_before_acquire_if_idle_for(IDLE_PING)
-        .max_connections(4)
-        .min_connections(1);
+    let mut opts = pool_options(url);
+    opts.max_connections(4).min_connections(1);
     Ok(Some(Database::connect(opts).await?))
 }
 
