@@ -196,12 +196,10 @@ where
     }
 }
 
-/// A valid bearer token, not yet checked against the database: the user it names may
-/// since have been deactivated. Handlers that take it must check the account in their
-/// own query; the others take [`AuthUser`].
-pub struct BearerToken(pub crate::jwt::Claims);
+/// The authenticated caller: a valid bearer token of an active user.
+pub struct AuthUser(pub Actor);
 
-impl FromRequestParts<AppState> for BearerToken {
+impl FromRequestParts<AppState> for AuthUser {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
@@ -217,20 +215,9 @@ impl FromRequestParts<AppState> for BearerToken {
             .ok_or_else(|| unauthorized("the Authorization header must be `Bearer <token>`"))?;
         let claims =
             state.jwt.verify(token.trim()).map_err(|_| unauthorized("the access token is invalid or expired"))?;
-        tracing::Span::current().record("user_id", tracing::field::display(claims.sub));
-        Ok(BearerToken(claims))
-    }
-}
-
-/// The authenticated caller: a valid bearer token of an active user.
-pub struct AuthUser(pub Actor);
-
-impl FromRequestParts<AppState> for AuthUser {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let BearerToken(claims) = BearerToken::from_request_parts(parts, state).await?;
-        Ok(AuthUser(auth::active_actor(&state.reads, claims.sub).await?))
+        let actor = auth::active_actor(&state.reads, claims.sub).await?;
+        tracing::Span::current().record("user_id", tracing::field::display(actor.user_id));
+        Ok(AuthUser(actor))
     }
 }
 

@@ -7,11 +7,11 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use yungui_domain::Scope;
 use yungui_domain::services::auth;
-use yungui_domain::services::student_views::{MyStatus, my_status as load_status, status_of_account};
+use yungui_domain::services::student_views::{MyStatus, my_status as load_status};
 use yungui_domain::services::users::UserView;
 
 use crate::error::{ApiResult, Problem};
-use crate::extract::{AppQuery, AsOf, AuthUser, BearerToken};
+use crate::extract::{AppQuery, AsOf, AuthUser};
 use crate::state::AppState;
 
 /// Routes for the caller.
@@ -56,14 +56,8 @@ async fn me(State(state): State<AppState>, AuthUser(actor): AuthUser) -> ApiResu
     responses((status = 200, body = MyStatus), (status = 401, body = Problem), (status = 403, body = Problem, description = "not a student")))]
 async fn my_status(
     State(state): State<AppState>,
-    BearerToken(claims): BearerToken,
+    AuthUser(actor): AuthUser,
     AppQuery(q): AppQuery<AsOf>,
 ) -> ApiResult<Json<MyStatus>> {
-    // The account check is part of the page's first statement; only a token whose
-    // account is not an active student's takes the usual check, which answers why.
-    if let Some(page) = status_of_account(&state.reads, claims.sub, q.date()).await? {
-        return Ok(Json(page));
-    }
-    let actor = auth::active_actor(&state.reads, claims.sub).await?;
     Ok(Json(load_status(&state.reads, &actor, q.date()).await?))
 }

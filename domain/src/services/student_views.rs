@@ -10,9 +10,7 @@ use sea_orm::{
 use serde::Serialize;
 use uuid::Uuid;
 
-use crate::entities::{
-    application, cohort, enterprise, major, origin, programme, school, student, student_event, user,
-};
+use crate::entities::{application, cohort, enterprise, major, origin, programme, school, student, student_event};
 use crate::{Actor, DomainError, Role, Scope};
 
 /// A student as shown through the API: ID and card masked; phones masked too for
@@ -242,53 +240,12 @@ pub(crate) async fn student_with_names<C: ConnectionTrait>(
     id: Uuid,
     scope: sea_orm::Condition,
 ) -> Result<Option<StatusRow>, DomainError> {
-    Ok(with_names(student::Entity::find_by_id(id).filter(scope)).into_model::<StatusRow>().one(db).await?)
-}
-
-/// The student of the active student account `user_id`, with their names: the account
-/// check of the request and the student's row in one statement. None when the account
-/// is unknown, deactivated, not a student's or without a student.
-async fn account_student_with_names<C: ConnectionTrait>(
-    db: &C,
-    user_id: Uuid,
-) -> Result<Option<AccountStatusRow>, DomainError> {
-    let account = || Expr::col((user::Entity, user::Column::Login));
-    Ok(with_names(
-        student::Entity::find()
-            .join(
-                JoinType::InnerJoin,
-                to::<student::Entity, user::Entity>(student::Column::Id, user::Column::StudentId),
-            )
-            .filter(user::Column::Id.eq(user_id))
-            .filter(user::Column::Active.eq(true))
-            .filter(user::Column::Role.eq(Role::Student.as_str())),
-    )
-    .column_as(account(), "account_login")
-    .into_model::<AccountStatusRow>()
-    .one(db)
-    .await?)
-}
-
-/// A student's row and the login of their account.
-struct AccountStatusRow {
-    row: StatusRow,
-    login: String,
-}
-
-impl FromQueryResult for AccountStatusRow {
-    fn from_query_result(res: &QueryResult, pre: &str) -> Result<Self, DbErr> {
-        Ok(AccountStatusRow { row: StatusRow::from_query_result(res, pre)?, login: res.try_get(pre, "account_login")? })
+    fn to<F: EntityTrait, T: EntityTrait + Default>(from: F::Column, to: T::Column) -> RelationDef {
+        F::belongs_to(T::default()).from(from).to(to).into()
     }
-}
-
-fn to<F: EntityTrait, T: EntityTrait + Default>(from: F::Column, to: T::Column) -> RelationDef {
-    F::belongs_to(T::default()).from(from).to(to).into()
-}
-
-/// `select` (of students) joined to the rows whose names the views show.
-fn with_names(select: sea_orm::Select<student::Entity>) -> sea_orm::Select<student::Entity> {
     let col = |t: &'static str, c: &'static str| Expr::col((Alias::new(t), Alias::new(c)));
-    select
+    Ok(student::Entity::find_by_id(id)
+        .filter(scope)
         .join(JoinType::InnerJoin, to::<student::Entity, cohort::Entity>(student::Column::CohortId, cohort::Column::Id))
         .join(
             JoinType::InnerJoin,
@@ -320,22 +277,9 @@ fn with_names(select: sea_orm::Select<student::Entity>) -> sea_orm::Select<stude
         .column_as(col("enterprises", "name"), "enterprise_name")
         .column_as(col("applications", "created_at"), "applied_at")
         .column_as(col("applications", "verified_at"), "verified_at")
-}
-
-/// The status page of the account `user_id` when it is an active student account: the
-/// request's account check and the student's row are one statement, six in all instead
-/// of seven. None otherwise; the caller then checks the account the usual way, which
-/// says why (401 for an unknown or deactivated account, 403 for another role).
-pub async fn status_of_account<C: ConnectionTrait>(
-    db: &C,
-    user_id: Uuid,
-    as_of: NaiveDate,
-) -> Result<Option<MyStatus>, DomainError> {
-    let Some(AccountStatusRow { row, login }) = account_student_with_names(db, user_id).await? else {
-        return Ok(None);
-    };
-    let actor = Actor { user_id, login, role: Role::Student, scope: Scope::Student(row.student.id) };
-    Ok(Some(status_page(db, row, &actor, as_of).await?))
+        .into_model::<StatusRow>()
+        .one(db)
+        .await?)
 }
 
 /// The calling student's own status (students only; others get 403).
@@ -343,19 +287,8 @@ pub async fn my_status<C: ConnectionTrait>(db: &C, actor: &Actor, as_of: NaiveDa
     let Scope::Student(id) = actor.scope else {
         return Err(DomainError::Forbidden("only students have a status page".into()));
     };
-    let row = student_with_names(db, id, sea_orm::Condition::all()).await?.ok_or(DomainError::NotFound("student"))?;
-    status_page(db, row, actor, as_of).await
-}
-
-/// The rest of a student's status page, given their row.
-async fn status_page<C: ConnectionTrait>(
-    db: &C,
-    row: StatusRow,
-    actor: &Actor,
-    as_of: NaiveDate,
-) -> Result<MyStatus, DomainError> {
-    let (s, place, applied) = row.split();
-    let id = s.id;
+    let (s, place, applied) =
+        student_with_names(db, id, sea_orm::Condition::all()).await?.ok_or(DomainError::NotFound("student"))?.split();
     let mut timeline = Vec::new();
     if let Some(at) = applied.at {
         timeline.push(TimelineEntry {
