@@ -9,15 +9,13 @@
 //! `as_of`, internships that started by then (active or completed), placements and
 //! follow-ups as there.
 
-use sea_orm::sea_query::{Asterisk, Expr, Func};
-use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter, QuerySelect, QueryTrait,
-};
+use sea_orm::sea_query::{Asterisk, Expr, ExprTrait, Func, Query};
+use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter, QuerySelect};
 use serde::Serialize;
 
 use super::reports::{
     OutcomeFilter, count_if, on_or_before, placement_figures, population, retention, scoped, standing_counts,
-    students_where, two_columns,
+    two_columns,
 };
 use super::states::InternshipState;
 use crate::entities::{application, cohort, internship, programme, student};
@@ -69,15 +67,21 @@ fn applications_of(f: &OutcomeFilter) -> Condition {
 }
 
 /// The longest programme among the slice's cohorts (3 when the slice is empty), in one
-/// statement: the database finds the cohorts by index instead of sending back the
-/// cohort of every student.
+/// statement: a cohort counts when one student of the slice is in it, which the database
+/// finds by index for each cohort instead of reading the cohort of every student.
 async fn study_years<C: ConnectionTrait>(db: &C, pop: Condition) -> Result<i32, DomainError> {
-    let cohorts = student::Entity::find().select_only().column(student::Column::CohortId).filter(pop).into_query();
-    let programmes = cohort::Entity::find()
-        .select_only()
-        .column(cohort::Column::ProgrammeId)
-        .filter(cohort::Column::Id.in_subquery(cohorts))
-        .into_query();
+    let one_student = Query::select()
+        .expr(Expr::val(1))
+        .from(student::Entity)
+        .cond_where(pop)
+        .and_where(Expr::col((student::Entity, student::Column::CohortId)).equals((cohort::Entity, cohort::Column::Id)))
+        .limit(1)
+        .to_owned();
+    let programmes = Query::select()
+        .column((cohort::Entity, cohort::Column::ProgrammeId))
+        .from(cohort::Entity)
+        .and_where(Expr::exists(one_student))
+        .to_owned();
     let years: Option<Option<i32>> = programme::Entity::find()
         .select_only()
         .expr(Func::max(Expr::col(programme::Column::StudyYears)))
@@ -123,15 +127,12 @@ pub async fn funnel<C: ConnectionTrait + Sync>(
     let interned = async {
         let n: Option<i64> = internship::Entity::find()
             .select_only()
-            .expr(students_where(
-                Expr::col((internship::Entity, internship::Column::StudentId)),
-                Condition::all()
-                    .add(
-                        internship::Column::State
-                            .is_in([InternshipState::Active.as_str(), InternshipState::Completed.as_str()]),
-                    )
-                    .add(on_or_before(internship::Column::StartDate, f.as_of)),
-            ))
+            .expr(Func::count_distinct(Expr::col((internship::Entity, internship::Column::StudentId))))
+            .filter(
+                internship::Column::State
+                    .is_in([InternshipState::Active.as_str(), InternshipState::Completed.as_str()]),
+            )
+            .filter(on_or_before(internship::Column::StartDate, f.as_of))
             .filter(super::of_population(internship::Column::StudentId, pop.clone()))
             .into_tuple()
             .one(db)
@@ -142,7 +143,7 @@ pub async fn funnel<C: ConnectionTrait + Sync>(
         recruitment,
         standing,
         interned,
-        placement_figures(db, pop.clone(), f.as_of),
+        placement_figures(db, pop.clone(), f.as_of, false),
         retention(db, pop.clone(), f.as_of),
     )
     .await?;
