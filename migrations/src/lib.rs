@@ -13,6 +13,7 @@ mod m20261201_000006_scale_indexes;
 mod m20261201_000007_batch_line_index;
 mod m20261202_000008_event_date_index;
 mod m20261202_000009_counting_indexes;
+mod m20261203_000010_partial_installment_indexes;
 
 /// The ordered list of migrations, applied by `yungui migrate` and on `serve`.
 pub struct Migrator;
@@ -30,6 +31,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000007_batch_line_index::Migration),
             Box::new(m20261202_000008_event_date_index::Migration),
             Box::new(m20261202_000009_counting_indexes::Migration),
+            Box::new(m20261203_000010_partial_installment_indexes::Migration),
         ]
     }
 }
