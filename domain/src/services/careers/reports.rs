@@ -20,7 +20,7 @@
 //! and the intended enterprise; the caller's own school, county or enterprise is forced.
 
 use chrono::NaiveDate;
-use sea_orm::sea_query::{Asterisk, CaseStatement, Expr, Func, Query, SimpleExpr};
+use sea_orm::sea_query::{Asterisk, CaseStatement, Expr, Func, IntoCondition, Query, SimpleExpr};
 use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter, QuerySelect};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -85,6 +85,11 @@ pub(crate) fn population(f: &OutcomeFilter) -> Condition {
         }
     }
     cond
+}
+
+/// `COUNT(DISTINCT CASE WHEN cond THEN student_id END)`.
+pub(crate) fn students_where(student_col: impl Into<SimpleExpr>, cond: impl IntoCondition) -> SimpleExpr {
+    Func::count_distinct(CaseStatement::new().case(cond, student_col.into())).into()
 }
 
 /// `COUNT(CASE WHEN cond THEN 1 END)`: the rows meeting `cond`.
@@ -276,41 +281,8 @@ fn placements_of(pop: Condition) -> Condition {
     super::of_population(placement::Column::StudentId, pop)
 }
 
-/// `MAX(CASE WHEN cond THEN 1 ELSE 0 END)`: whether any of a student's rows meets `cond`.
-fn any_row(cond: Condition) -> SimpleExpr {
-    Func::max(CaseStatement::new().case(cond, Expr::val(1)).finally(Expr::val(0))).into()
-}
-
-/// Counts of distinct students, one per named figure, in one pass over `table`: its rows
-/// of `filter` are grouped by `student`, each figure is taken over a student's rows
-/// (`any_row`, or a count of rows), and the outer select sums them. The database hashes
-/// the rows once instead of sorting them again for every `COUNT(DISTINCT …)`.
-async fn per_student<C, T, S, M>(
-    db: &C,
-    table: T,
-    student: S,
-    filter: Condition,
-    figures: Vec<(&'static str, SimpleExpr)>,
-) -> Result<M, DomainError>
-where
-    C: ConnectionTrait,
-    T: sea_orm::sea_query::IntoTableRef,
-    S: sea_orm::sea_query::IntoColumnRef,
-    M: FromQueryResult + Default,
-{
-    let mut inner = Query::select();
-    inner.from(table).cond_where(filter).group_by_col(student);
-    let mut outer = Query::select();
-    for (name, figure) in figures {
-        inner.expr_as(figure, name);
-        outer.expr_as(crate::services::subsidies::report::sum(Expr::col(name)), name);
-    }
-    outer.from_subquery(inner.to_owned(), "per_student");
-    let stmt = db.get_database_backend().build(&outer);
-    Ok(M::find_by_statement(stmt).one(db).await?.unwrap_or_default())
-}
-
-/// Placement figures for the slice; with `salaries`, also the median starting salary.
+/// Placement figures for the slice; with `salaries`, also the median starting salary
+/// (which reads the salary of every placed graduate).
 pub(crate) async fn placement_figures<C: ConnectionTrait>(
     db: &C,
     pop: Condition,
@@ -326,23 +298,28 @@ pub(crate) async fn placement_figures<C: ConnectionTrait>(
             .add(on_or_before(P::StartDate, as_of))
     };
     let kept = || P::State.is_in([PlacementState::Recorded.as_str(), PlacementState::Left.as_str()]);
-    let figures = vec![
-        ("placed", any_row(placed())),
-        ("placed_at_intended", any_row(placed().add(P::Outcome.eq("intended_enterprise")))),
-        ("placed_other_enterprise", any_row(placed().add(P::Outcome.eq("other_enterprise")))),
-        ("placed_home_region", any_row(placed().add(P::Outcome.eq("home_region")))),
-        ("further_study", any_row(Condition::all().add(P::Outcome.eq("further_study")).add(kept()))),
-        ("not_employed", any_row(Condition::all().add(P::Outcome.eq("not_employed")).add(kept()))),
-        ("confirmed", any_row(placed().add(P::ConfirmedAt.is_not_null()))),
-        ("unconfirmed", any_row(placed().add(P::ConfirmedAt.is_null()))),
-        ("awaiting_confirmation", any_row(placed().add(P::State.eq("proposed")))),
-        // Declined proposals are counted, not their students.
-        ("declined", count_if(Condition::all().add(P::State.eq("declined")))),
-        ("left", any_row(placed().add(P::State.eq("left")).add(on_or_before(P::LeftOn, as_of)))),
-    ];
-    let figures: PlacementFigures =
-        per_student(db, placement::Entity, (placement::Entity, P::StudentId), placements_of(pop.clone()), figures)
-            .await?;
+    let sid = || Expr::col((placement::Entity, P::StudentId));
+    let figures = placement::Entity::find()
+        .select_only()
+        .expr_as(students_where(sid(), placed()), "placed")
+        .expr_as(students_where(sid(), placed().add(P::Outcome.eq("intended_enterprise"))), "placed_at_intended")
+        .expr_as(students_where(sid(), placed().add(P::Outcome.eq("other_enterprise"))), "placed_other_enterprise")
+        .expr_as(students_where(sid(), placed().add(P::Outcome.eq("home_region"))), "placed_home_region")
+        .expr_as(
+            students_where(sid(), Condition::all().add(P::Outcome.eq("further_study")).add(kept())),
+            "further_study",
+        )
+        .expr_as(students_where(sid(), Condition::all().add(P::Outcome.eq("not_employed")).add(kept())), "not_employed")
+        .expr_as(students_where(sid(), placed().add(P::ConfirmedAt.is_not_null())), "confirmed")
+        .expr_as(students_where(sid(), placed().add(P::ConfirmedAt.is_null())), "unconfirmed")
+        .expr_as(students_where(sid(), placed().add(P::State.eq("proposed"))), "awaiting_confirmation")
+        .expr_as(Func::count(CaseStatement::new().case(P::State.eq("declined"), Expr::val(1))), "declined")
+        .expr_as(students_where(sid(), placed().add(P::State.eq("left")).add(on_or_before(P::LeftOn, as_of))), "left")
+        .filter(placements_of(pop.clone()))
+        .into_model::<PlacementFigures>()
+        .one(db)
+        .await?
+        .unwrap_or_default();
     if !salaries {
         return Ok((figures, None));
     }
@@ -364,22 +341,20 @@ pub(crate) async fn retention<C: ConnectionTrait>(
     as_of: Option<NaiveDate>,
 ) -> Result<RetentionFigures, DomainError> {
     use follow_up::Column as F;
+    let sid = || Expr::col((follow_up::Entity, F::StudentId));
     let reached = |m: i32| Condition::all().add(F::Months.eq(m)).add(on_or_before(F::DueDate, as_of));
     let retained = |m: i32| reached(m).add(F::StillEmployed.eq(true));
-    let figures = vec![
-        ("reached_6_months", any_row(reached(6))),
-        ("retained_6_months", any_row(retained(6))),
-        ("reached_12_months", any_row(reached(12))),
-        ("retained_12_months", any_row(retained(12))),
-    ];
-    per_student(
-        db,
-        follow_up::Entity,
-        (follow_up::Entity, F::StudentId),
-        super::of_population(F::StudentId, pop),
-        figures,
-    )
-    .await
+    Ok(follow_up::Entity::find()
+        .select_only()
+        .expr_as(students_where(sid(), reached(6)), "reached_6_months")
+        .expr_as(students_where(sid(), retained(6)), "retained_6_months")
+        .expr_as(students_where(sid(), reached(12)), "reached_12_months")
+        .expr_as(students_where(sid(), retained(12)), "retained_12_months")
+        .filter(super::of_population(F::StudentId, pop))
+        .into_model::<RetentionFigures>()
+        .one(db)
+        .await?
+        .unwrap_or_default())
 }
 
 /// The middle value; of an even count, the mean of the two middle ones (rounded down).

@@ -37,8 +37,7 @@ pub(crate) fn count_when(cond: impl IntoCondition) -> Expr {
     sum(CaseStatement::new().case(cond, 1i64).finally(0i64))
 }
 
-/// `CAST(COALESCE(SUM(e), 0) AS BIGINT)`: 0 over no rows, an i64 on both databases.
-pub(crate) fn sum(e: impl Into<Expr>) -> Expr {
+fn sum(e: impl Into<Expr>) -> Expr {
     Func::cast_as(Func::coalesce([Func::sum(e.into()).into(), Expr::val(0i64)]), "BIGINT").into()
 }
 
