@@ -139,11 +139,11 @@ pub async fn funnel<C: ConnectionTrait + Sync>(
             .await?;
         Ok::<_, DomainError>(n)
     };
-    let (r, (years, standing), interned, (placed, _), kept) = futures_util::future::try_join5(
+    let (r, (years, standing), interned, placed, kept) = futures_util::future::try_join5(
         recruitment,
         standing,
         interned,
-        placement_figures(db, pop.clone(), f.as_of, false),
+        placement_figures(db, pop.clone(), f.as_of),
         retention(db, pop.clone(), f.as_of),
     )
     .await?;

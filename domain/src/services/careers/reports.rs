@@ -281,25 +281,27 @@ fn placements_of(pop: Condition) -> Condition {
     super::of_population(placement::Column::StudentId, pop)
 }
 
-/// Placement figures for the slice; with `salaries`, also the median starting salary
-/// (which reads the salary of every placed graduate).
+/// A placement in a job (any employed outcome), not declined, started by `as_of`.
+fn placed(as_of: Option<NaiveDate>) -> Condition {
+    use placement::Column as P;
+    let employed = [Outcome::IntendedEnterprise, Outcome::OtherEnterprise, Outcome::HomeRegion].map(Outcome::as_str);
+    Condition::all()
+        .add(P::Outcome.is_in(employed))
+        .add(P::State.ne(PlacementState::Declined.as_str()))
+        .add(on_or_before(P::StartDate, as_of))
+}
+
+/// Placement figures for the slice.
 pub(crate) async fn placement_figures<C: ConnectionTrait>(
     db: &C,
     pop: Condition,
     as_of: Option<NaiveDate>,
-    salaries: bool,
-) -> Result<(PlacementFigures, Option<i64>), DomainError> {
+) -> Result<PlacementFigures, DomainError> {
     use placement::Column as P;
-    let employed = [Outcome::IntendedEnterprise, Outcome::OtherEnterprise, Outcome::HomeRegion].map(Outcome::as_str);
-    let placed = || {
-        Condition::all()
-            .add(P::Outcome.is_in(employed))
-            .add(P::State.ne(PlacementState::Declined.as_str()))
-            .add(on_or_before(P::StartDate, as_of))
-    };
+    let placed = || placed(as_of);
     let kept = || P::State.is_in([PlacementState::Recorded.as_str(), PlacementState::Left.as_str()]);
     let sid = || Expr::col((placement::Entity, P::StudentId));
-    let figures = placement::Entity::find()
+    Ok(placement::Entity::find()
         .select_only()
         .expr_as(students_where(sid(), placed()), "placed")
         .expr_as(students_where(sid(), placed().add(P::Outcome.eq("intended_enterprise"))), "placed_at_intended")
@@ -319,19 +321,25 @@ pub(crate) async fn placement_figures<C: ConnectionTrait>(
         .into_model::<PlacementFigures>()
         .one(db)
         .await?
-        .unwrap_or_default();
-    if !salaries {
-        return Ok((figures, None));
-    }
+        .unwrap_or_default())
+}
+
+/// The median starting monthly salary of the slice's placed graduates who reported one
+/// (reads each of their salaries).
+async fn median_salary<C: ConnectionTrait>(
+    db: &C,
+    pop: Condition,
+    as_of: Option<NaiveDate>,
+) -> Result<Option<i64>, DomainError> {
     let salaries: Vec<Option<i64>> = placement::Entity::find()
         .select_only()
-        .column(P::MonthlySalaryFen)
+        .column(placement::Column::MonthlySalaryFen)
         .filter(placements_of(pop))
-        .filter(placed())
+        .filter(placed(as_of))
         .into_tuple()
         .all(db)
         .await?;
-    Ok((figures, median(salaries.into_iter().flatten().collect())))
+    Ok(median(salaries.into_iter().flatten().collect()))
 }
 
 /// Retention figures for the slice.
@@ -392,7 +400,8 @@ pub async fn placements<C: ConnectionTrait>(
     let f = scoped(actor, filter)?;
     let pop = population(&f);
     let graduated = standing_counts(db, pop.clone(), f.as_of, 0).await?.graduated;
-    let (placements, median_monthly_salary_fen) = placement_figures(db, pop.clone(), f.as_of, true).await?;
+    let placements = placement_figures(db, pop.clone(), f.as_of).await?;
+    let median_monthly_salary_fen = median_salary(db, pop.clone(), f.as_of).await?;
     let retention = retention(db, pop, f.as_of).await?;
     Ok(PlacementReport { graduated, placements, retention, median_monthly_salary_fen, filter: f })
 }
