@@ -84,8 +84,11 @@ pub async fn drain(ctx: &Context) -> anyhow::Result<usize> {
     Ok(n)
 }
 
-/// Runs the worker until `shutdown` resolves: the scheduler's tick every minute and
-/// jobs as they come. A job in progress at shutdown is finished first; no new one is
+/// How often a worker folds the application tallies (the funnel's counts).
+pub const FOLD_EVERY: Duration = Duration::from_secs(60);
+
+/// Runs the worker until `shutdown` resolves: the scheduler's tick every minute, a fold
+/// of the application tallies every [`FOLD_EVERY`], and jobs as they come. A job in progress at shutdown is finished first; no new one is
 /// taken after it, however long the queue.
 pub async fn run(ctx: Context, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
     tracing::info!(worker = %ctx.worker_id, "worker started");
@@ -95,9 +98,17 @@ pub async fn run(ctx: Context, shutdown: impl Future<Output = ()> + Send + 'stat
         let _ = stop_tx.send(true);
     });
     let mut last_tick = None;
+    let mut last_fold: Option<std::time::Instant> = None;
     loop {
         if *stop.borrow() {
             break;
+        }
+        if last_fold.is_none_or(|t| t.elapsed() >= FOLD_EVERY) {
+            last_fold = Some(std::time::Instant::now());
+            match yungui_domain::services::careers::tallies::fold(&ctx.db).await {
+                Ok(f) => tracing::debug!(read = f.read, written = f.written, "application tallies folded"),
+                Err(e) => tracing::warn!(error = %e, "folding the application tallies failed"),
+            }
         }
         let today = scheduler::today_in_china();
         if last_tick != Some(today) {

@@ -45,5 +45,6 @@ mod staff_pages;
 mod student_pages;
 mod subsidies;
 mod subsidy_report;
+mod tallies;
 mod upload_pages;
 mod users;

@@ -3,6 +3,7 @@
 
 pub mod agreement;
 pub mod application;
+pub mod application_tally;
 pub mod audit_event;
 pub mod batch_line;
 pub mod cohort;

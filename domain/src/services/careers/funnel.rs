@@ -4,21 +4,21 @@
 //!
 //! Applications carry no business date, so the first three stages count every
 //! application of the slice whatever `as_of` says; for applications, the school and
-//! major are those admitted to (an undecided application has neither). Everything after
-//! follows the definitions of [`super::reports`]: student histories replayed up to
-//! `as_of`, internships that started by then (active or completed), placements and
-//! follow-ups as there.
+//! major are those admitted to (an undecided application has neither). They are summed
+//! from the tallies the database keeps as applications are written
+//! ([`super::tallies`]). Everything after follows the definitions of
+//! [`super::reports`]: student histories replayed up to `as_of`, internships that
+//! started by then (active or completed), placements and follow-ups as there.
 
-use sea_orm::sea_query::{Asterisk, Expr, ExprTrait, Func, Query};
-use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter, QuerySelect};
+use sea_orm::sea_query::{Expr, ExprTrait, Func, Query};
+use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
 use serde::Serialize;
 
 use super::reports::{
-    OutcomeFilter, count_if, on_or_before, placement_figures, population, retention, scoped, standing_counts,
-    two_columns,
+    OutcomeFilter, on_or_before, placement_figures, population, retention, scoped, standing_counts, two_columns,
 };
 use super::states::InternshipState;
-use crate::entities::{application, cohort, internship, programme, student};
+use crate::entities::{cohort, internship, programme, student};
 use crate::services::sheets::{Cell, Sheet};
 use crate::{Actor, DomainError};
 
@@ -40,30 +40,6 @@ pub struct FunnelReport {
     /// The longest programme in the slice (how many `reached_year_N` stages there are).
     pub study_years: i32,
     pub stages: Vec<Stage>,
-}
-
-#[derive(FromQueryResult)]
-struct Recruitment {
-    recruited: i64,
-    verified: i64,
-    admitted: i64,
-}
-
-fn applications_of(f: &OutcomeFilter) -> Condition {
-    let dims = [
-        (application::Column::CohortId, f.cohort),
-        (application::Column::SchoolId, f.school),
-        (application::Column::MajorId, f.major),
-        (application::Column::OriginId, f.origin),
-        (application::Column::IntendedEnterpriseId, f.enterprise),
-    ];
-    let mut cond = Condition::all();
-    for (col, v) in dims {
-        if let Some(v) = v {
-            cond = cond.add(col.eq(v));
-        }
-    }
-    cond
 }
 
 /// The longest programme among the slice's cohorts (3 when the slice is empty), in one
@@ -102,24 +78,7 @@ pub async fn funnel<C: ConnectionTrait + Sync>(
     let f = scoped(actor, filter)?;
     let pop = population(&f);
     // Five independent reads, each on its own pooled connection at the same time.
-    let recruitment = async {
-        Ok::<_, DomainError>(
-            application::Entity::find()
-                .select_only()
-                // COUNT(*), not of a column: the counting index holds no id.
-                .expr_as(Func::count(Expr::col(Asterisk)), "recruited")
-                .expr_as(count_if(Condition::all().add(application::Column::VerifiedAt.is_not_null())), "verified")
-                .expr_as(
-                    count_if(Condition::all().add(application::Column::State.is_in(["admitted", "enrolled"]))),
-                    "admitted",
-                )
-                .filter(applications_of(&f))
-                .into_model::<Recruitment>()
-                .one(db)
-                .await?
-                .unwrap_or(Recruitment { recruited: 0, verified: 0, admitted: 0 }),
-        )
-    };
+    let recruitment = super::tallies::recruitment(db, &f);
     let standing = async {
         let years = study_years(db, pop.clone()).await?;
         Ok::<_, DomainError>((years, standing_counts(db, pop.clone(), f.as_of, years).await?))

@@ -14,6 +14,7 @@ pub mod placements;
 pub mod reports;
 pub mod rules;
 pub mod states;
+pub mod tallies;
 
 use std::collections::HashMap;
 
