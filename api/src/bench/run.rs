@@ -10,7 +10,8 @@
 //!   an admin (the batch is cancelled afterwards so the run can be repeated);
 //! - the server's peak RSS;
 //! - a CSV import of fresh applicants through the import service next to the
-//!   database's own bulk load of the same file;
+//!   database's own bulk load of the same file, then the fold of the application
+//!   tallies it wrote (the funnel's counts; the server's worker does it every minute);
 //! - schedule generation for every student (in a transaction that is rolled back) next
 //!   to the bulk copy of the same installment rows.
 
@@ -25,6 +26,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 use yungui_domain::entities::{cohort, installment, programme, student, user};
+use yungui_domain::services::careers::tallies;
 use yungui_domain::services::import::{ImportOptions, import_applications};
 use yungui_domain::services::province::PROGRAMME_CODE;
 use yungui_domain::synthetic::{self, HeaderLanguage};
@@ -104,6 +106,17 @@ pub async fn run(args: RunArgs, config: Config, out: &mut dyn std::io::Write) ->
     })
     .await?;
     writeln!(out, "vacuum and analyze: {:.1} s", started.elapsed().as_secs_f64())?;
+    // The server's worker folds the application tallies every minute; fold them now so
+    // the funnel below reads what a running service would.
+    let started = Instant::now();
+    let folded = tallies::fold(&db).await?;
+    writeln!(
+        out,
+        "application tallies folded: {} rows into {} in {:.0} ms",
+        folded.read,
+        folded.written,
+        started.elapsed().as_secs_f64() * 1000.0
+    )?;
     let students = student::Entity::find().count(&db).await?;
     let installments = installment::Entity::find().count(&db).await?;
     let keys = JwtKeys::new(config.jwt_secret_bytes(), chrono::Duration::hours(4));
@@ -244,6 +257,17 @@ pub async fn run(args: RunArgs, config: Config, out: &mut dyn std::io::Write) ->
     let vault = Vault::new(&config.data_key);
     if args.import_rows > 0 {
         rows.push(import_run(&db, &vault, &backend, prog.id, args.import_rows, &args.work_dir).await?);
+        let started = Instant::now();
+        let folded = tallies::fold(&db).await?;
+        rows.push(row(
+            "fold of the application tallies after the import",
+            format!(
+                "{:.0} ms ({} rows into {})",
+                started.elapsed().as_secs_f64() * 1000.0,
+                folded.read,
+                folded.written
+            ),
+        ));
     }
     if !args.no_schedules {
         rows.push(schedules_run(&db, &backend, &args.work_dir).await?);
