@@ -108,15 +108,7 @@ pub async fn run(args: RunArgs, config: Config, out: &mut dyn std::io::Write) ->
     writeln!(out, "vacuum and analyze: {:.1} s", started.elapsed().as_secs_f64())?;
     // The server's worker folds the application tallies every minute; fold them now so
     // the funnel below reads what a running service would.
-    let started = Instant::now();
-    let folded = tallies::fold(&db).await?;
-    writeln!(
-        out,
-        "application tallies folded: {} rows into {} in {:.0} ms",
-        folded.read,
-        folded.written,
-        started.elapsed().as_secs_f64() * 1000.0
-    )?;
+    writeln!(out, "application tallies folded: {}", fold(&db).await?)?;
     let students = student::Entity::find().count(&db).await?;
     let installments = installment::Entity::find().count(&db).await?;
     let keys = JwtKeys::new(config.jwt_secret_bytes(), chrono::Duration::hours(4));
@@ -257,23 +249,20 @@ pub async fn run(args: RunArgs, config: Config, out: &mut dyn std::io::Write) ->
     let vault = Vault::new(&config.data_key);
     if args.import_rows > 0 {
         rows.push(import_run(&db, &vault, &backend, prog.id, args.import_rows, &args.work_dir).await?);
-        let started = Instant::now();
-        let folded = tallies::fold(&db).await?;
-        rows.push(row(
-            "fold of the application tallies after the import",
-            format!(
-                "{:.0} ms ({} rows into {})",
-                started.elapsed().as_secs_f64() * 1000.0,
-                folded.read,
-                folded.written
-            ),
-        ));
+        rows.push(row("fold of the application tallies after the import", fold(&db).await?));
     }
     if !args.no_schedules {
         rows.push(schedules_run(&db, &backend, &args.work_dir).await?);
     }
     print_table(out, backend.name(), &rows)?;
     Ok(())
+}
+
+/// Folds the application tallies; says how long it took and how many rows it folded.
+async fn fold(db: &sea_orm::DatabaseConnection) -> anyhow::Result<String> {
+    let started = Instant::now();
+    let f = tallies::fold(db).await?;
+    Ok(format!("{:.0} ms ({} rows into {})", started.elapsed().as_secs_f64() * 1000.0, f.read, f.written))
 }
 
 /// Fresh applicants into the newest cohort through the import service (validation,
