@@ -9,16 +9,23 @@ use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
     QueryOrder, QuerySelect, Set, TransactionTrait,
 };
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use serde_json::json;
 use uuid::Uuid;
 
+mod rules;
+mod views;
+
 use super::reference::{in_use, parse_text};
 use super::{Page, PageRequest, audit, new_id, now, require};
-use crate::entities::{application, cohort, cohort_capacity, cohort_commitment, enterprise, major, programme, school};
+use crate::entities::{application, cohort, cohort_capacity, cohort_commitment, enterprise, major, programme};
 use crate::error::OnConstraint;
 use crate::lifecycle::ApplicationState;
 use crate::{Actor, DomainError, FieldError, Role};
+use rules::{Lines, check_admitted, check_lines};
+pub use rules::{default_name, default_start};
+use views::view;
+pub use views::{CohortCapacityView, CohortCommitmentView, CohortView};
 
 /// Who may read cohorts: origin officers recruit into them.
 const READERS: &[Role] = &[Role::Admin, Role::Registrar, Role::OriginOfficer];
@@ -36,64 +43,7 @@ fn counted_states() -> [&'static str; 2] {
 }
 
 // ---------------------------------------------------------------------------------------
-// Views and inputs
-
-/// A cohort as shown through the API, with its capacities and commitments.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-pub struct CohortView {
-    /// The cohort's id.
-    pub id: Uuid,
-    /// The programme it is an intake of.
-    pub programme_id: Uuid,
-    /// That programme's name.
-    pub programme_name: String,
-    /// The intake year (one cohort per programme and year).
-    pub intake_year: i32,
-    /// Display name, e.g. "Yunnan-Guizhou Class 2019".
-    pub name: String,
-    /// First day of school.
-    pub starts_on: NaiveDate,
-    /// When it was recorded.
-    pub created_at: chrono::DateTime<chrono::Utc>,
-    /// Places per major, by school and major code.
-    pub capacities: Vec<CohortCapacityView>,
-    /// Places partner enterprises commit per major, by enterprise name.
-    pub commitments: Vec<CohortCommitmentView>,
-}
-
-/// The places of one major in a cohort, and how many are taken.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-pub struct CohortCapacityView {
-    /// The major.
-    pub major_id: Uuid,
-    /// Its code.
-    pub major_code: String,
-    /// Its name.
-    pub major_name: String,
-    /// The school offering it.
-    pub school_id: Uuid,
-    /// That school's name.
-    pub school_name: String,
-    /// Places.
-    pub capacity: i32,
-    /// Applications admitted or enrolled into this major of this cohort.
-    pub admitted: u64,
-}
-
-/// Places one enterprise commits to take from one major of a cohort.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-pub struct CohortCommitmentView {
-    /// The enterprise.
-    pub enterprise_id: Uuid,
-    /// Its name.
-    pub enterprise_name: String,
-    /// The major.
-    pub major_id: Uuid,
-    /// Its name.
-    pub major_name: String,
-    /// Places committed.
-    pub places: i32,
-}
+// Inputs (the views are in `views`)
 
 /// One capacity line of a cohort: places in a major.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -157,120 +107,6 @@ pub struct CohortFilter {
 }
 
 // ---------------------------------------------------------------------------------------
-// Pure rules
-
-/// The name a cohort gets when none is given.
-pub fn default_name(programme_name: &str, intake_year: i32) -> String {
-    format!("{programme_name} {intake_year}")
-}
-
-/// The first day of school when none is given: 1 September of the intake year.
-pub fn default_start(intake_year: i32) -> Option<NaiveDate> {
-    NaiveDate::from_ymd_opt(intake_year, 9, 1)
-}
-
-/// The capacity and commitment lines a write leaves the cohort with, and which of them the
-/// client sent (a patch may replace one list and keep the other).
-struct Lines<'a> {
-    capacities: &'a [CapacityInput],
-    capacities_sent: bool,
-    commitments: &'a [CommitmentInput],
-    commitments_sent: bool,
-}
-
-/// Checks capacity and commitment lines against the majors and enterprises that exist.
-/// Lines the client did not send are the cohort's current ones and already valid, except
-/// that a kept commitment may lose its major's capacity; that is reported on `capacities`.
-fn check_lines(lines: &Lines<'_>, majors: &HashSet<Uuid>, enterprises: &HashSet<Uuid>) -> Vec<FieldError> {
-    let mut errors = Vec::new();
-    if lines.capacities_sent {
-        let mut seen = HashSet::new();
-        for (i, c) in lines.capacities.iter().enumerate() {
-            if c.capacity < 0 {
-                errors.push(FieldError::new(
-                    format!("capacities[{i}].capacity"),
-                    "out_of_range",
-                    "a capacity is 0 or more",
-                ));
-            }
-            if !majors.contains(&c.major_id) {
-                errors.push(FieldError::new(format!("capacities[{i}].major_id"), "unknown", "no such major"));
-            } else if !seen.insert(c.major_id) {
-                errors.push(FieldError::new(
-                    format!("capacities[{i}].major_id"),
-                    "duplicate",
-                    "this major is listed twice",
-                ));
-            }
-        }
-    }
-    let offered: HashSet<Uuid> = lines.capacities.iter().map(|c| c.major_id).collect();
-    let mut seen = HashSet::new();
-    let mut orphaned = HashSet::new();
-    for (i, m) in lines.commitments.iter().enumerate() {
-        if !lines.commitments_sent {
-            if !offered.contains(&m.major_id) && orphaned.insert(m.major_id) {
-                errors.push(FieldError::new(
-                    "capacities",
-                    "committed_major_missing",
-                    format!("major {} has enterprise commitments; replace the commitments too", m.major_id),
-                ));
-            }
-            continue;
-        }
-        if m.places < 0 {
-            errors.push(FieldError::new(format!("commitments[{i}].places"), "out_of_range", "places are 0 or more"));
-        }
-        if !enterprises.contains(&m.enterprise_id) {
-            errors.push(FieldError::new(format!("commitments[{i}].enterprise_id"), "unknown", "no such enterprise"));
-        }
-        if !majors.contains(&m.major_id) {
-            errors.push(FieldError::new(format!("commitments[{i}].major_id"), "unknown", "no such major"));
-        } else if !offered.contains(&m.major_id) {
-            errors.push(FieldError::new(
-                format!("commitments[{i}].major_id"),
-                "not_in_capacities",
-                "the cohort has no capacity for this major",
-            ));
-        }
-        if !seen.insert((m.enterprise_id, m.major_id)) {
-            errors.push(FieldError::new(
-                format!("commitments[{i}]"),
-                "duplicate",
-                "this enterprise and major are listed twice",
-            ));
-        }
-    }
-    errors
-}
-
-/// Checks that new capacities still hold everyone already admitted.
-fn check_admitted(capacities: &[CapacityInput], admitted: &HashMap<Uuid, u64>) -> Vec<FieldError> {
-    let mut errors = Vec::new();
-    for (i, c) in capacities.iter().enumerate() {
-        let taken = admitted.get(&c.major_id).copied().unwrap_or(0);
-        if u64::try_from(c.capacity).is_ok_and(|cap| cap < taken) {
-            errors.push(FieldError::new(
-                format!("capacities[{i}].capacity"),
-                "below_admitted",
-                format!("{taken} applications are already admitted to this major"),
-            ));
-        }
-    }
-    let mut missing: Vec<(&Uuid, &u64)> =
-        admitted.iter().filter(|(m, n)| **n > 0 && !capacities.iter().any(|c| c.major_id == **m)).collect();
-    missing.sort();
-    for (m, n) in missing {
-        errors.push(FieldError::new(
-            "capacities",
-            "below_admitted",
-            format!("major {m} has {n} admitted applications and needs a capacity"),
-        ));
-    }
-    errors
-}
-
-// ---------------------------------------------------------------------------------------
 // Helpers for other services
 
 /// The cohort row or NotFound.
@@ -308,7 +144,7 @@ pub async fn capacity_of<C: ConnectionTrait>(
 }
 
 /// Admitted or enrolled applications per (cohort, major), in one grouped query.
-async fn admitted_counts<C: ConnectionTrait>(
+pub(super) async fn admitted_counts<C: ConnectionTrait>(
     db: &C,
     cohort_ids: &[Uuid],
 ) -> Result<HashMap<(Uuid, Uuid), u64>, DomainError> {
@@ -416,118 +252,6 @@ async fn replace_commitments<C: ConnectionTrait>(
     Ok(())
 }
 
-/// Builds the views of some cohorts with a fixed number of queries, whatever their count.
-async fn views<C: ConnectionTrait>(db: &C, rows: Vec<cohort::Model>) -> Result<Vec<CohortView>, DomainError> {
-    if rows.is_empty() {
-        return Ok(Vec::new());
-    }
-    let ids: Vec<Uuid> = rows.iter().map(|c| c.id).collect();
-    let programme_ids: HashSet<Uuid> = rows.iter().map(|c| c.programme_id).collect();
-    let programmes: HashMap<Uuid, String> = programme::Entity::find()
-        .filter(programme::Column::Id.is_in(programme_ids))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|p| (p.id, p.name))
-        .collect();
-    let capacities = cohort_capacity::Entity::find()
-        .filter(cohort_capacity::Column::CohortId.is_in(ids.iter().copied()))
-        .all(db)
-        .await?;
-    let commitments = cohort_commitment::Entity::find()
-        .filter(cohort_commitment::Column::CohortId.is_in(ids.iter().copied()))
-        .all(db)
-        .await?;
-    let major_ids: HashSet<Uuid> =
-        capacities.iter().map(|c| c.major_id).chain(commitments.iter().map(|c| c.major_id)).collect();
-    let majors: HashMap<Uuid, major::Model> = if major_ids.is_empty() {
-        HashMap::new()
-    } else {
-        major::Entity::find()
-            .filter(major::Column::Id.is_in(major_ids))
-            .all(db)
-            .await?
-            .into_iter()
-            .map(|m| (m.id, m))
-            .collect()
-    };
-    let school_ids: HashSet<Uuid> = majors.values().map(|m| m.school_id).collect();
-    let schools: HashMap<Uuid, String> = if school_ids.is_empty() {
-        HashMap::new()
-    } else {
-        school::Entity::find()
-            .filter(school::Column::Id.is_in(school_ids))
-            .all(db)
-            .await?
-            .into_iter()
-            .map(|s| (s.id, s.name))
-            .collect()
-    };
-    let enterprise_ids: HashSet<Uuid> = commitments.iter().map(|c| c.enterprise_id).collect();
-    let enterprises: HashMap<Uuid, String> = if enterprise_ids.is_empty() {
-        HashMap::new()
-    } else {
-        enterprise::Entity::find()
-            .filter(enterprise::Column::Id.is_in(enterprise_ids))
-            .all(db)
-            .await?
-            .into_iter()
-            .map(|e| (e.id, e.name))
-            .collect()
-    };
-    let admitted = admitted_counts(db, &ids).await?;
-
-    let mut caps_of: HashMap<Uuid, Vec<CohortCapacityView>> = HashMap::new();
-    for c in capacities {
-        let m = majors.get(&c.major_id);
-        let school_id = m.map(|m| m.school_id).unwrap_or_default();
-        caps_of.entry(c.cohort_id).or_default().push(CohortCapacityView {
-            major_id: c.major_id,
-            major_code: m.map(|m| m.code.clone()).unwrap_or_default(),
-            major_name: m.map(|m| m.name.clone()).unwrap_or_default(),
-            school_id,
-            school_name: schools.get(&school_id).cloned().unwrap_or_default(),
-            capacity: c.capacity,
-            admitted: admitted.get(&(c.cohort_id, c.major_id)).copied().unwrap_or(0),
-        });
-    }
-    let mut commits_of: HashMap<Uuid, Vec<CohortCommitmentView>> = HashMap::new();
-    for c in commitments {
-        commits_of.entry(c.cohort_id).or_default().push(CohortCommitmentView {
-            enterprise_id: c.enterprise_id,
-            enterprise_name: enterprises.get(&c.enterprise_id).cloned().unwrap_or_default(),
-            major_id: c.major_id,
-            major_name: majors.get(&c.major_id).map(|m| m.name.clone()).unwrap_or_default(),
-            places: c.places,
-        });
-    }
-    Ok(rows
-        .into_iter()
-        .map(|c| {
-            let mut capacities = caps_of.remove(&c.id).unwrap_or_default();
-            capacities.sort_by(|a, b| (&a.school_name, &a.major_code).cmp(&(&b.school_name, &b.major_code)));
-            let mut commitments = commits_of.remove(&c.id).unwrap_or_default();
-            commitments.sort_by(|a, b| (&a.enterprise_name, &a.major_name).cmp(&(&b.enterprise_name, &b.major_name)));
-            CohortView {
-                id: c.id,
-                programme_name: programmes.get(&c.programme_id).cloned().unwrap_or_default(),
-                programme_id: c.programme_id,
-                intake_year: c.intake_year,
-                name: c.name,
-                starts_on: c.starts_on,
-                created_at: c.created_at,
-                capacities,
-                commitments,
-            }
-        })
-        .collect())
-}
-
-/// The view of one cohort row.
-async fn view<C: ConnectionTrait>(db: &C, row: cohort::Model) -> Result<CohortView, DomainError> {
-    views(db, vec![row]).await?.pop().ok_or(DomainError::NotFound("cohort"))
-}
-
 // ---------------------------------------------------------------------------------------
 // Services
 
@@ -556,7 +280,7 @@ pub async fn list<C: ConnectionTrait>(
         .limit(page.size())
         .all(db)
         .await?;
-    Ok(Page { items: views(db, rows).await?, total, page: page.page.max(1), limit: page.size() })
+    Ok(Page { items: views::views(db, rows).await?, total, page: page.page.max(1), limit: page.size() })
 }
 
 /// One cohort (admins, registrars, origin officers).
@@ -720,93 +444,4 @@ pub async fn delete(db: &DatabaseConnection, actor: &Actor, id: Uuid) -> Result<
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn id(n: u128) -> Uuid {
-        Uuid::from_u128(n)
-    }
-
-    fn cap(major: u128, capacity: i32) -> CapacityInput {
-        CapacityInput { major_id: id(major), capacity }
-    }
-
-    fn commit(enterprise: u128, major: u128, places: i32) -> CommitmentInput {
-        CommitmentInput { enterprise_id: id(enterprise), major_id: id(major), places }
-    }
-
-    fn fields(errors: &[FieldError]) -> Vec<(&str, &str)> {
-        errors.iter().map(|e| (e.field.as_str(), e.code.as_str())).collect()
-    }
-
-    fn sent<'a>(capacities: &'a [CapacityInput], commitments: &'a [CommitmentInput]) -> Lines<'a> {
-        Lines { capacities, capacities_sent: true, commitments, commitments_sent: true }
-    }
-
-    #[test]
-    fn a_cohort_defaults_to_the_programme_name_and_the_first_of_september() {
-        assert_eq!(default_name("Yunnan-Guizhou Class", 2019), "Yunnan-Guizhou Class 2019");
-        assert_eq!(default_start(2019), NaiveDate::from_ymd_opt(2019, 9, 1));
-    }
-
-    #[test]
-    fn valid_lines_pass() {
-        let majors = HashSet::from([id(1), id(2)]);
-        let enterprises = HashSet::from([id(10)]);
-        let caps = [cap(1, 40), cap(2, 0)];
-        let commits = [commit(10, 1, 20), commit(10, 2, 0)];
-        assert!(check_lines(&sent(&caps, &commits), &majors, &enterprises).is_empty());
-    }
-
-    #[test]
-    fn every_bad_line_is_reported_with_its_index() {
-        let majors = HashSet::from([id(1), id(2)]);
-        let enterprises = HashSet::from([id(10)]);
-        let caps = [cap(1, 40), cap(9, -1), cap(1, 5)];
-        let commits = [commit(11, 2, -3), commit(10, 1, 5), commit(10, 1, 5)];
-        let errors = check_lines(&sent(&caps, &commits), &majors, &enterprises);
-        assert_eq!(
-            fields(&errors),
-            vec![
-                ("capacities[1].capacity", "out_of_range"),
-                ("capacities[1].major_id", "unknown"),
-                ("capacities[2].major_id", "duplicate"),
-                ("commitments[0].places", "out_of_range"),
-                ("commitments[0].enterprise_id", "unknown"),
-                ("commitments[0].major_id", "not_in_capacities"),
-                ("commitments[2]", "duplicate"),
-            ]
-        );
-    }
-
-    #[test]
-    fn replacing_capacities_may_not_strand_kept_commitments() {
-        let majors = HashSet::from([id(1), id(2)]);
-        let kept = [commit(10, 2, 5), commit(11, 2, 5)];
-        let caps = [cap(1, 40)];
-        let lines = Lines { capacities: &caps, capacities_sent: true, commitments: &kept, commitments_sent: false };
-        let errors = check_lines(&lines, &majors, &HashSet::new());
-        assert_eq!(fields(&errors), vec![("capacities", "committed_major_missing")]);
-    }
-
-    #[test]
-    fn kept_capacities_are_not_rechecked() {
-        // The cohort's current lines came from the database, so their ids are known to exist.
-        let caps = [cap(1, 40)];
-        let commits = [commit(10, 1, 5)];
-        let lines = Lines { capacities: &caps, capacities_sent: false, commitments: &commits, commitments_sent: true };
-        let errors = check_lines(&lines, &HashSet::from([id(1)]), &HashSet::from([id(10)]));
-        assert!(errors.is_empty());
-    }
-
-    #[test]
-    fn capacities_hold_everyone_already_admitted() {
-        let admitted = HashMap::from([(id(1), 30), (id(2), 3), (id(3), 0)]);
-        assert!(check_admitted(&[cap(1, 30), cap(2, 3)], &admitted).is_empty());
-        let errors = check_admitted(&[cap(1, 29)], &admitted);
-        assert_eq!(
-            fields(&errors),
-            vec![("capacities[0].capacity", "below_admitted"), ("capacities", "below_admitted")]
-        );
-    }
-}
+mod tests;
