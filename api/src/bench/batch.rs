@@ -56,8 +56,11 @@ pub(super) async fn batch_run(
         return Ok(r);
     }
     let count = body["line_count"].as_i64().unwrap_or(0);
-    r.result = format!("{:.2} s for {count} lines", took.as_secs_f64());
-    r.met = Some(took.as_secs_f64() <= 3.0 * (count as f64 / 100_000.0).max(1.0));
+    // The target is set for 100,000 lines; a batch of another size is held to the same
+    // time per line (a small batch does not meet it by being small).
+    let per_100k = took.as_secs_f64() * 100_000.0 / (count.max(1) as f64);
+    r.result = format!("{:.2} s for {count} lines ({per_100k:.2} s per 100,000)", took.as_secs_f64());
+    r.met = Some(count > 0 && per_100k <= 3.0);
     let id = body["id"].as_str().unwrap_or_default();
     let started = Instant::now();
     let c = client
