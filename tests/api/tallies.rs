@@ -60,6 +60,14 @@ async fn assert_slices_agree(w: &World, when: &str) {
     }
 }
 
+/// Rolls the migrations back down to and including `name`.
+pub(crate) async fn roll_back_through(db: &sea_orm::DatabaseConnection, name: &str) {
+    let all = yungui_migrations::Migrator::migrations();
+    let at = all.iter().position(|m| m.name() == name).unwrap_or_else(|| panic!("no migration {name}"));
+    let steps = u32::try_from(all.len() - at).unwrap();
+    yungui_migrations::Migrator::down(db, Some(steps)).await.unwrap_or_else(|e| panic!("roll back {name}: {e}"));
+}
+
 async fn tally_rows(w: &World) -> u64 {
     application_tally::Entity::find().count(&w.app.state.db).await.unwrap()
 }
@@ -164,10 +172,7 @@ async fn the_migration_counts_the_applications_already_there() {
     let w = recruited_world().await;
     let before = served(&w, "").await;
     let db = &w.app.state.db;
-    let all = yungui_migrations::Migrator::migrations();
-    let at = all.iter().position(|m| m.name() == "m20261204_000011_application_tallies").expect("the migration");
-    let steps = u32::try_from(all.len() - at).unwrap();
-    yungui_migrations::Migrator::down(db, Some(steps)).await.expect("take the tallies away");
+    roll_back_through(db, "m20261204_000011_application_tallies").await;
     // Applications written with no tallies (and no triggers) are counted by the backfill.
     w.admitted(8).await;
     yungui_migrations::Migrator::up(db, None).await.expect("apply the migration again");

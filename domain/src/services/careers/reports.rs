@@ -69,22 +69,20 @@ pub(crate) fn scoped(actor: &Actor, mut f: OutcomeFilter) -> Result<OutcomeFilte
     Ok(f)
 }
 
+/// `col = v` for each dimension the slice names; nothing for the others.
+pub(crate) fn each_named<Col: ColumnTrait, const N: usize>(dims: [(Col, Option<Uuid>); N]) -> Condition {
+    dims.into_iter().filter_map(|(col, v)| v.map(|v| col.eq(v))).fold(Condition::all(), |c, e| c.add(e))
+}
+
 /// The students of the slice, as a condition on the students table.
 pub(crate) fn population(f: &OutcomeFilter) -> Condition {
-    let dims = [
+    each_named([
         (student::Column::CohortId, f.cohort),
         (student::Column::SchoolId, f.school),
         (student::Column::MajorId, f.major),
         (student::Column::OriginId, f.origin),
         (student::Column::IntendedEnterpriseId, f.enterprise),
-    ];
-    let mut cond = Condition::all();
-    for (col, v) in dims {
-        if let Some(v) = v {
-            cond = cond.add(col.eq(v));
-        }
-    }
-    cond
+    ])
 }
 
 /// `COUNT(DISTINCT CASE WHEN cond THEN student_id END)`.

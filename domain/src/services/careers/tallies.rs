@@ -10,7 +10,7 @@ use sea_orm::{
     QuerySelect, Statement, TransactionTrait,
 };
 
-use super::reports::OutcomeFilter;
+use super::reports::{OutcomeFilter, each_named};
 use crate::DomainError;
 use crate::entities::application_tally as tally;
 
@@ -27,20 +27,13 @@ pub struct Recruitment {
 
 /// The tallies of a slice: for applications the school and major are those admitted to.
 fn of_slice(f: &OutcomeFilter) -> Condition {
-    let dims = [
+    each_named([
         (tally::Column::CohortId, f.cohort),
         (tally::Column::SchoolId, f.school),
         (tally::Column::MajorId, f.major),
         (tally::Column::OriginId, f.origin),
         (tally::Column::IntendedEnterpriseId, f.enterprise),
-    ];
-    let mut cond = Condition::all();
-    for (col, v) in dims {
-        if let Some(v) = v {
-            cond = cond.add(col.eq(v));
-        }
-    }
-    cond
+    ])
 }
 
 /// `CAST(COALESCE(SUM(e), 0) AS BIGINT)`: PostgreSQL sums a bigint as a numeric.
