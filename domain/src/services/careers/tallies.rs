@@ -4,7 +4,7 @@
 //! application in it. [`fold`] keeps the table that small; the sums are right whether or
 //! not it has run.
 
-use sea_orm::sea_query::{CaseStatement, Expr, Func, SimpleExpr};
+use sea_orm::sea_query::{Expr, Func};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, FromQueryResult, QueryFilter,
     QuerySelect, Statement, TransactionTrait,
@@ -13,6 +13,7 @@ use sea_orm::{
 use super::reports::{OutcomeFilter, each_named};
 use crate::DomainError;
 use crate::entities::application_tally as tally;
+use crate::services::subsidies::report::{fen_when, sum};
 
 /// The first three stages of a funnel.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, FromQueryResult)]
@@ -36,25 +37,18 @@ fn of_slice(f: &OutcomeFilter) -> Condition {
     ])
 }
 
-/// `CAST(COALESCE(SUM(e), 0) AS BIGINT)`: PostgreSQL sums a bigint as a numeric.
-fn total(e: impl Into<SimpleExpr>) -> SimpleExpr {
-    let sum: SimpleExpr = Func::sum(e.into()).into();
-    let zero: SimpleExpr = Expr::val(0);
-    Func::cast_as(Func::coalesce([sum, zero]), "BIGINT").into()
-}
-
-/// `n` where `cond` holds, else 0.
-fn n_if(cond: Condition) -> SimpleExpr {
-    CaseStatement::new().case(cond, Expr::col(tally::Column::N)).finally(Expr::val(0)).into()
+fn n() -> Expr {
+    Expr::col(tally::Column::N)
 }
 
 /// Recruited, verified and admitted applications of the slice.
 pub async fn recruitment<C: ConnectionTrait>(db: &C, f: &OutcomeFilter) -> Result<Recruitment, DomainError> {
     Ok(tally::Entity::find()
         .select_only()
-        .expr_as(total(Expr::col(tally::Column::N)), "recruited")
-        .expr_as(total(n_if(Condition::all().add(tally::Column::Verified.eq(true)))), "verified")
-        .expr_as(total(n_if(Condition::all().add(tally::Column::State.is_in(["admitted", "enrolled"])))), "admitted")
+        // Sums cast to BIGINT: PostgreSQL sums a bigint as a numeric.
+        .expr_as(sum(n()), "recruited")
+        .expr_as(fen_when(tally::Column::Verified.eq(true), n()), "verified")
+        .expr_as(fen_when(tally::Column::State.is_in(["admitted", "enrolled"]), n()), "admitted")
         .filter(of_slice(f))
         .into_model::<Recruitment>()
         .one(db)

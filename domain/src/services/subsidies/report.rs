@@ -37,7 +37,8 @@ pub(crate) fn count_when(cond: impl IntoCondition) -> Expr {
     sum(CaseStatement::new().case(cond, 1i64).finally(0i64))
 }
 
-fn sum(e: impl Into<Expr>) -> Expr {
+/// `CAST(COALESCE(SUM(e), 0) AS BIGINT)`.
+pub(crate) fn sum(e: impl Into<Expr>) -> Expr {
     Func::cast_as(Func::coalesce([Func::sum(e.into()).into(), Expr::val(0i64)]), "BIGINT").into()
 }
 
