@@ -17,6 +17,7 @@ pub mod reference;
 pub mod scoping;
 pub mod sheets;
 pub mod student_details;
+pub mod student_enrolment;
 pub mod student_file;
 pub mod student_views;
 pub mod students;
