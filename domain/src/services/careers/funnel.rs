@@ -14,9 +14,8 @@ use sea_orm::sea_query::{Expr, ExprTrait, Func, Query};
 use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
 use serde::Serialize;
 
-use super::reports::{
-    OutcomeFilter, on_or_before, placement_figures, population, retention, scoped, standing_counts, two_columns,
-};
+use super::reports::{OutcomeFilter, on_or_before, placement_figures, population, retention, scoped, two_columns};
+use super::standing::standing_counts;
 use super::states::InternshipState;
 use crate::entities::{cohort, internship, programme, student};
 use crate::services::sheets::{Cell, Sheet};

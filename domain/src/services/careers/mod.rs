@@ -13,6 +13,7 @@ pub mod placement_actions;
 pub mod placements;
 pub mod reports;
 pub mod rules;
+mod standing;
 pub mod states;
 pub mod tallies;
 
