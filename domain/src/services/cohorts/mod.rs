@@ -72,7 +72,7 @@ pub struct NewCohort {
     pub programme_id: Uuid,
     /// Intake year, 2000–2100.
     pub intake_year: i32,
-    /// Display name; "<programme name> <year>" when absent or blank.
+    /// Display name; `<programme name> <year>` when absent or blank.
     pub name: Option<String>,
     /// First day of school; 1 September of the intake year when absent.
     pub starts_on: Option<NaiveDate>,
