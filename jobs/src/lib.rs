@@ -88,8 +88,9 @@ pub async fn drain(ctx: &Context) -> anyhow::Result<usize> {
 pub const FOLD_EVERY: Duration = Duration::from_secs(60);
 
 /// Runs the worker until `shutdown` resolves: the scheduler's tick every minute, a fold
-/// of the application tallies every [`FOLD_EVERY`], and jobs as they come. A job in progress at shutdown is finished first; no new one is
-/// taken after it, however long the queue.
+/// of the application tallies every [`FOLD_EVERY`], and jobs as they come. A job in
+/// progress at shutdown is finished first; no new one is taken after it, however long
+/// the queue.
 pub async fn run(ctx: Context, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
     tracing::info!(worker = %ctx.worker_id, "worker started");
     let (stop_tx, mut stop) = tokio::sync::watch::channel(false);
