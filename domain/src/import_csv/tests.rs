@@ -1,5 +1,7 @@
 //! Table tests of `import_csv`.
+use super::validate::{looks_like_scientific, parse_poverty_no};
 use super::*;
+use crate::values::{BankCard, NationalId, UnifiedCreditCode};
 
 fn with_check(first17: &str) -> String {
     format!("{first17}{}", NationalId::check_char(first17).unwrap())
