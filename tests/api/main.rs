@@ -3,6 +3,8 @@
 
 // The harness offers more than today's tests use; new tests should not have to add helpers first.
 #[allow(dead_code)]
+mod assertions;
+#[allow(dead_code)]
 mod fixtures;
 #[allow(dead_code)]
 mod helpers;

@@ -6,6 +6,9 @@
 
 // The API suite's harness, shared as it is.
 #[allow(dead_code)]
+#[path = "../api/assertions.rs"]
+mod assertions;
+#[allow(dead_code)]
 #[path = "../api/fixtures.rs"]
 mod fixtures;
 #[allow(dead_code)]
