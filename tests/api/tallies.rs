@@ -150,7 +150,9 @@ async fn folding_the_tallies_shrinks_them_and_changes_no_figure() {
     let w = recruited_world().await;
     let before = served(&w, "").await;
     let rows = tally_rows(&w).await;
+    assert!(tallies::unfolded(&w.app.state.db).await.unwrap(), "the writes left rows to fold");
     let folded = tallies::fold(&w.app.state.db).await.unwrap();
+    assert!(!tallies::unfolded(&w.app.state.db).await.unwrap(), "one row per key after a fold");
     assert_eq!(folded.read, rows, "every row is read");
     assert!(folded.written < rows, "{folded:?} from {rows} rows");
     assert_eq!(tally_rows(&w).await, folded.written);

@@ -4,7 +4,7 @@
 //! application in it. [`fold`] keeps the table that small; the sums are right whether or
 //! not it has run.
 
-use sea_orm::sea_query::{Expr, Func};
+use sea_orm::sea_query::{Asterisk, Expr, ExprTrait, Func};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, FromQueryResult, QueryFilter,
     QuerySelect, Statement, TransactionTrait,
@@ -66,6 +66,25 @@ pub struct Folded {
 }
 
 const KEY: &str = "cohort_id, school_id, major_id, origin_id, intended_enterprise_id, state, verified";
+
+/// Whether some key has more than one row, so a [`fold`] would shrink the table: a read
+/// of the few thousand folded rows, so that idle workers do not rewrite them every minute.
+pub async fn unfolded<C: ConnectionTrait>(db: &C) -> Result<bool, DomainError> {
+    let mut q = tally::Entity::find().select_only().expr(Expr::val(1));
+    for col in [
+        tally::Column::CohortId,
+        tally::Column::SchoolId,
+        tally::Column::MajorId,
+        tally::Column::OriginId,
+        tally::Column::IntendedEnterpriseId,
+        tally::Column::State,
+        tally::Column::Verified,
+    ] {
+        q = q.group_by(col);
+    }
+    let any: Option<i32> = q.having(Func::count(Expr::col(Asterisk)).gt(1)).limit(1).into_tuple().one(db).await?;
+    Ok(any.is_some())
+}
 
 /// Replaces the tally rows of each key by one row holding their sum (none when it is
 /// zero). Safe beside writers and beside another fold: on PostgreSQL it is one statement,
