@@ -228,6 +228,72 @@ pub fn copy_table(backend: &Backend, table: &str, scratch: &Path) -> anyhow::Res
     }
 }
 
+/// The database's own floor for writing rows into real tables, with every index, key
+/// and trigger they have. In a transaction that is rolled back, `prepare` runs (it
+/// undoes what the service wrote, as the service's own run starts from), then, timed,
+/// `first` and the bulk load, table after table, of each `(table, condition)`'s rows as
+/// they were before `prepare`: PostgreSQL `COPY … FROM` of their CSV export (written
+/// beside `scratch`), SQLite `INSERT INTO … SELECT` from a temporary copy in the sqlite3
+/// shell. Returns how long `first` and the loads took, and how many rows match the
+/// conditions after them.
+pub fn reload(
+    backend: &Backend,
+    sets: &[(&str, &str)],
+    prepare: &[String],
+    first: &[String],
+    scratch: &Path,
+) -> anyhow::Result<(Duration, u64)> {
+    let prepare: String = prepare.iter().map(|p| format!("{p};\n")).collect();
+    let first: String = first.iter().map(|p| format!("{p};\n")).collect();
+    let counts: String = sets.iter().map(|(t, w)| format!("SELECT count(*) FROM {t} WHERE {w};\n")).collect();
+    let out = match backend {
+        Backend::Postgres(url) => {
+            let mut loads = String::new();
+            for (n, (table, rows)) in sets.iter().enumerate() {
+                let csv = scratch.with_extension(format!("{n}.csv"));
+                let csv = csv.to_str().ok_or_else(|| anyhow!("the CSV path is not UTF-8"))?;
+                run(Command::new("psql").args([
+                    url,
+                    "-qc",
+                    &format!("\\copy (SELECT * FROM {table} WHERE {rows}) to '{csv}' csv"),
+                ]))?;
+                loads.push_str(&format!("\\copy {table} from '{csv}' csv\n"));
+            }
+            let now = "SELECT extract(epoch FROM clock_timestamp());\n";
+            let script = format!("BEGIN;\n{prepare}{now}{first}{loads}{now}{counts}ROLLBACK;\n");
+            // psql takes SQL and its own commands together only from a file.
+            let file = scratch.with_extension("sql");
+            std::fs::write(&file, script).with_context(|| format!("write {}", file.display()))?;
+            let file = file.to_str().ok_or_else(|| anyhow!("the script path is not UTF-8"))?;
+            run(Command::new("psql").args([url, "-qAt", "-v", "ON_ERROR_STOP=1", "-f", file]))?
+        }
+        Backend::Sqlite(path) => {
+            let db = path.to_str().ok_or_else(|| anyhow!("the SQLite path is not UTF-8"))?;
+            let (mut copies, mut loads) = (String::new(), String::new());
+            for (n, (table, rows)) in sets.iter().enumerate() {
+                copies
+                    .push_str(&format!("CREATE TEMP TABLE bench_reload_{n} AS SELECT * FROM {table} WHERE {rows};\n"));
+                loads.push_str(&format!("INSERT INTO {table} SELECT * FROM bench_reload_{n};\n"));
+            }
+            let now = "SELECT julianday('now') * 86400.0;\n";
+            let script = format!("BEGIN;\n{copies}{prepare}{now}{first}{loads}{now}{counts}ROLLBACK;\n");
+            run(Command::new("sqlite3").args(["-bail", db, &script]))?
+        }
+    };
+    // The script's last lines: the clock before and after, then one count per set.
+    let lines: Vec<&str> = out.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
+    let Some(tail) = lines.len().checked_sub(2 + sets.len()).map(|k| &lines[k..]) else {
+        bail!("the reload printed too little:\n{out}");
+    };
+    let secs = |l: &str| l.parse::<f64>().with_context(|| format!("not a time: {l}"));
+    let took = secs(tail[1])? - secs(tail[0])?;
+    let mut rows = 0;
+    for l in &tail[2..] {
+        rows += l.parse::<u64>().with_context(|| format!("not a count: {l}"))?;
+    }
+    Ok((Duration::from_secs_f64(took.max(0.0)), rows))
+}
+
 /// Runs a command; its stdout, or an error with its stderr.
 fn run(cmd: &mut Command) -> anyhow::Result<String> {
     let name = cmd.get_program().to_string_lossy().into_owned();
