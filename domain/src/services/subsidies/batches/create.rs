@@ -40,20 +40,28 @@ struct Target {
 }
 
 impl Target {
-    /// The ids of the target's students; with `card`, only those with (or without) a bank card.
+    /// Whether an installment's student is one of the target's; with `card`, only those
+    /// with (or without) a bank card. A correlated `EXISTS`, not `student_id IN (…)`:
+    /// SQLite's planner reads an `IN` list of 100,000 students as the cheaper way in and
+    /// walks every installment of each (3.9 million rows, about 1.1 s for a query that
+    /// finds none), where the due date's index finds the few due ones directly.
+    /// PostgreSQL plans both forms as the same hash semi-join.
     fn students(self, card: Option<bool>) -> SelectStatement {
         use sea_orm::sea_query::ExprTrait;
         let mut q = Query::select();
-        q.column(student::Column::Id).from(student::Entity);
+        q.expr(Expr::val(1)).from(student::Entity).and_where(
+            Expr::col((student::Entity, student::Column::Id))
+                .equals((installment::Entity, installment::Column::StudentId)),
+        );
         if let Some(s) = self.school {
-            q.and_where(Expr::col(student::Column::SchoolId).eq(s));
+            q.and_where(Expr::col((student::Entity, student::Column::SchoolId)).eq(s));
         }
         if let Some(c) = self.cohort {
-            q.and_where(Expr::col(student::Column::CohortId).eq(c));
+            q.and_where(Expr::col((student::Entity, student::Column::CohortId)).eq(c));
         }
         match card {
-            Some(true) => q.and_where(Expr::col(student::Column::BankCardEnc).is_not_null()),
-            Some(false) => q.and_where(Expr::col(student::Column::BankCardEnc).is_null()),
+            Some(true) => q.and_where(Expr::col((student::Entity, student::Column::BankCardEnc)).is_not_null()),
+            Some(false) => q.and_where(Expr::col((student::Entity, student::Column::BankCardEnc)).is_null()),
             None => &mut q,
         };
         q.to_owned()
@@ -67,7 +75,7 @@ fn due(cutoff: NaiveDate, states: &[&str], students: SelectStatement) -> sea_orm
         .add(installment::Column::State.is_in(states.iter().copied()))
         .add(installment::Column::BatchId.is_null())
         .add(installment::Column::DueDate.lte(cutoff))
-        .add(installment::Column::StudentId.in_subquery(students))
+        .add(Expr::exists(students))
 }
 
 /// Checks the input and works out whose installments the batch takes.
