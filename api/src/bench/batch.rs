@@ -106,7 +106,7 @@ fn floors(
          AND student_id IN (SELECT id FROM students WHERE bank_card_enc IS NOT NULL)"
     );
     let lines = format!("batch_id = {batch}");
-    let load = super::run::load_name(backend);
+    let load = backend.load_name();
     let mut rows = Vec::new();
     for (what, prepare, first) in [
         (format!("the same claim as one UPDATE, the same lines by {load}"), vec![delete.clone(), free], vec![claim]),

@@ -36,6 +36,14 @@ impl Backend {
         Ok(Backend::Sqlite(path.into()))
     }
 
+    /// How rows are bulk-loaded into a real table by [`reload`].
+    pub fn load_name(&self) -> &'static str {
+        match self {
+            Backend::Postgres(_) => "COPY",
+            Backend::Sqlite(_) => "INSERT … SELECT",
+        }
+    }
+
     /// `PostgreSQL 15` or `SQLite`.
     pub fn name(&self) -> &'static str {
         match self {

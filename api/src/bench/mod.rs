@@ -3,8 +3,10 @@
 
 mod batch;
 mod ceiling;
+mod import;
 mod load;
 mod run;
+mod schedules;
 mod seed;
 mod server;
 

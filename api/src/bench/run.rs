@@ -26,16 +26,12 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, anyhow, bail};
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
-};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QuerySelect};
 use uuid::Uuid;
-use yungui_domain::entities::{cohort, installment, programme, student, user};
+use yungui_domain::Vault;
+use yungui_domain::entities::{installment, programme, student, user};
 use yungui_domain::services::careers::tallies;
-use yungui_domain::services::import::{ImportOptions, import_applications};
 use yungui_domain::services::province::PROGRAMME_CODE;
-use yungui_domain::synthetic::{self, HeaderLanguage};
-use yungui_domain::{Actor, Vault};
 
 use super::ceiling::{self, Backend, ReadCeiling};
 use super::server::{self, Server};
@@ -282,11 +278,11 @@ pub async fn run(args: RunArgs, config: Config, out: &mut dyn std::io::Write) ->
 
     let vault = Vault::new(&config.data_key);
     if args.import_rows > 0 {
-        rows.extend(import_run(&db, &vault, &backend, prog.id, args.import_rows, &args.work_dir).await?);
+        rows.extend(super::import::import_run(&db, &vault, &backend, prog.id, args.import_rows, &args.work_dir).await?);
         rows.push(row("fold of the application tallies after the import", fold(&db).await?));
     }
     if !args.no_schedules {
-        rows.extend(schedules_run(&db, &backend, &args.work_dir).await?);
+        rows.extend(super::schedules::schedules_run(&db, &backend, &args.work_dir).await?);
     }
     print_table(out, backend.name(), &rows)?;
     // Every run above is rolled back or undone; a repeated run measures the same data.
@@ -317,170 +313,6 @@ async fn fold(db: &sea_orm::DatabaseConnection) -> anyhow::Result<String> {
     let started = Instant::now();
     let f = tallies::fold(db).await?;
     Ok(format!("{:.0} ms ({} rows into {})", started.elapsed().as_secs_f64() * 1000.0, f.read, f.written))
-}
-
-/// Fresh applicants into the newest cohort through the import service (validation,
-/// dedupe against the database, audit), next to the bulk load of the same file.
-async fn import_run(
-    db: &sea_orm::DatabaseConnection,
-    vault: &Vault,
-    backend: &Backend,
-    programme_id: Uuid,
-    n: usize,
-    work: &std::path::Path,
-) -> anyhow::Result<Vec<Row>> {
-    let newest = cohort::Entity::find()
-        .filter(cohort::Column::ProgrammeId.eq(programme_id))
-        .order_by_desc(cohort::Column::IntakeYear)
-        .one(db)
-        .await?
-        .ok_or_else(|| anyhow!("the province has no cohort"))?;
-    let origins: Vec<String> =
-        yungui_domain::entities::origin::Entity::find().all(db).await?.into_iter().map(|o| o.code).collect();
-    let major_ids: Vec<Uuid> = yungui_domain::entities::cohort_capacity::Entity::find()
-        .filter(yungui_domain::entities::cohort_capacity::Column::CohortId.eq(newest.id))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|c| c.major_id)
-        .collect();
-    let majors: Vec<String> = yungui_domain::entities::major::Entity::find()
-        .filter(yungui_domain::entities::major::Column::Id.is_in(major_ids))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|m| m.code)
-        .collect();
-    let origins: Vec<&str> = origins.iter().map(String::as_str).collect();
-    let majors: Vec<&str> = majors.iter().map(String::as_str).collect();
-    // A birth year no seeded cohort uses, a new one each run: every row is a new person.
-    let runs = yungui_domain::entities::audit_event::Entity::find()
-        .filter(yungui_domain::entities::audit_event::Column::Action.eq("application.import"))
-        .filter(yungui_domain::entities::audit_event::Column::EntityId.eq(newest.id.to_string()))
-        .count(db)
-        .await?;
-    let birth_year = newest.intake_year - 16 + runs as i32;
-    let rows = synthetic::applicants(0xB0_0000 + runs, n, &origins, &majors, &[], birth_year);
-    let csv = synthetic::to_csv(&rows, HeaderLanguage::English);
-    let file = work.join("applicants.csv");
-    std::fs::write(&file, &csv)?;
-    // Ids are time-ordered (UUID v7): every row the import writes sorts after this one.
-    let lower = Uuid::now_v7();
-    let started = Instant::now();
-    let report = import_applications(db, &Actor::system(), vault, newest.id, csv.as_bytes(), ImportOptions::default())
-        .await
-        .map_err(crate::cli::describe)?;
-    let took = started.elapsed();
-    let columns = HeaderLanguage::English.columns();
-    let copy = ceiling::bulk_load(backend, None, &columns, &file, true)?;
-    let rate = n as f64 / took.as_secs_f64();
-    let copy_rate = n as f64 / copy.as_secs_f64();
-    let ratio = rate / copy_rate;
-    let mut r = row(
-        format!("CSV import, {n} applicants"),
-        format!(
-            "{rate:.0} rows/s ({:.1} s; {} created, {} invalid)",
-            took.as_secs_f64(),
-            report.created,
-            report.invalid
-        ),
-    );
-    r.ceiling = format!("{}: {copy_rate:.0} rows/s ({:.2} s)", copy_name(backend), copy.as_secs_f64());
-    r.ratio = format!("{ratio:.3}");
-    r.target = "≥ 0.25".into();
-    r.met = Some(ratio >= 0.25);
-    // The floor: the same claims and applications bulk-loaded into their own tables.
-    let since = match backend {
-        Backend::Postgres(_) => format!("'{lower}'"),
-        Backend::Sqlite(_) => format!("X'{}'", lower.simple()),
-    };
-    let (claims, apps) = (format!("application_id >= {since}"), format!("id >= {since}"));
-    let (floor, written) = ceiling::reload(
-        backend,
-        &[("identity_claims", &claims), ("applications", &apps)],
-        &[format!("DELETE FROM identity_claims WHERE {claims}"), format!("DELETE FROM applications WHERE {apps}")],
-        &[],
-        &work.join("imported-rows"),
-    )?;
-    let mut f = row(
-        format!("{} of the same claims and applications into their tables", load_name(backend)),
-        format!("{:.0} rows/s ({:.2} s; {written} table rows)", n as f64 / floor.as_secs_f64(), floor.as_secs_f64()),
-    );
-    f.ceiling = r.ceiling.clone();
-    f.ratio = format!("{:.3}", copy.as_secs_f64() / floor.as_secs_f64().max(0.000_001));
-    f.target = "(floor of the row above)".into();
-    Ok(vec![r, f])
-}
-
-fn copy_name(backend: &Backend) -> &'static str {
-    match backend {
-        Backend::Postgres(_) => "COPY",
-        Backend::Sqlite(_) => "sqlite3 .import",
-    }
-}
-
-/// How rows are bulk-loaded into a real table ([`ceiling::reload`]).
-pub(super) fn load_name(backend: &Backend) -> &'static str {
-    match backend {
-        Backend::Postgres(_) => "COPY",
-        Backend::Sqlite(_) => "INSERT … SELECT",
-    }
-}
-
-/// The installments a schedule run makes again: the ledger is append-only, so those
-/// with money history stay (and count as already there).
-const REMADE: &str = "id NOT IN (SELECT installment_id FROM ledger_entries)";
-
-/// Every student's schedule made again, as enrolment makes it, in a transaction that
-/// is rolled back; next to the bulk copy of the same installment rows into a bare table
-/// and into the installments table itself (the database's floor for these writes).
-async fn schedules_run(
-    db: &sea_orm::DatabaseConnection,
-    backend: &Backend,
-    work: &std::path::Path,
-) -> anyhow::Result<Vec<Row>> {
-    let copy = ceiling::copy_table(backend, "installments", &work.join("installments.csv"))?;
-    let delete = format!("DELETE FROM installments WHERE {REMADE}");
-    let (floor, floor_rows) = ceiling::reload(
-        backend,
-        &[("installments", REMADE)],
-        &["DELETE FROM batch_lines".to_owned(), delete.clone()],
-        &[],
-        &work.join("installments-remade"),
-    )?;
-    let all = student::Entity::find().all(db).await?;
-    let tx = db.begin().await?;
-    tx.execute_unprepared("DELETE FROM batch_lines").await?;
-    tx.execute_unprepared(&delete).await?;
-    let system = Actor::system();
-    let started = Instant::now();
-    let mut rows = 0;
-    // The code enrolment runs for one student, given a thousand at a time.
-    for chunk in all.chunks(1_000) {
-        rows += yungui_domain::services::subsidies::generate_many(&tx, &system, chunk)
-            .await
-            .map_err(crate::cli::describe)?;
-    }
-    let took = started.elapsed();
-    tx.rollback().await?;
-    let ratio = took.as_secs_f64() / copy.as_secs_f64().max(0.000_001);
-    let mut r = row(
-        format!("schedule generation, {} students", all.len()),
-        format!("{:.1} s for {rows} installments", took.as_secs_f64()),
-    );
-    let bulk = load_name(backend);
-    r.ceiling = format!("{bulk}: {:.2} s", copy.as_secs_f64());
-    r.ratio = format!("{ratio:.1}×");
-    r.target = "≤ 3× copy".into();
-    r.met = Some(ratio <= 3.0);
-    let mut f = row(
-        format!("{bulk} of the same rows into installments itself"),
-        format!("{:.1} s for {floor_rows} installments", floor.as_secs_f64()),
-    );
-    f.ceiling = r.ceiling.clone();
-    f.ratio = format!("{:.1}×", floor.as_secs_f64() / copy.as_secs_f64().max(0.000_001));
-    f.target = "(floor of the row above)".into();
-    Ok(vec![r, f])
 }
 
 fn print_table(out: &mut dyn std::io::Write, name: &str, rows: &[Row]) -> std::io::Result<()> {
