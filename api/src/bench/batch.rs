@@ -85,7 +85,8 @@ pub(super) async fn batch_run(
 
 /// The database's floors for the batch's writes, in transactions that are rolled back:
 /// its lines deleted and its installments freed, then, timed, the claim as one `UPDATE`
-/// with the service's conditions and the same lines bulk-loaded back; and the lines
+/// with the service's conditions (its students found by `EXISTS`, as the service does)
+/// and the same lines bulk-loaded back; and the lines
 /// alone, what a claim that rewrites no installment (the open line as the claim) would
 /// leave.
 fn floors(
@@ -103,7 +104,8 @@ fn floors(
     let claim = format!(
         "UPDATE installments SET state = 'batched', batch_id = {batch} WHERE payer = 'fund' \
          AND state IN ('scheduled', 'failed') AND batch_id IS NULL AND due_date <= '{cutoff}' \
-         AND student_id IN (SELECT id FROM students WHERE bank_card_enc IS NOT NULL)"
+         AND EXISTS (SELECT 1 FROM students WHERE students.id = installments.student_id \
+         AND students.bank_card_enc IS NOT NULL)"
     );
     let lines = format!("batch_id = {batch}");
     let load = backend.load_name();
