@@ -14,7 +14,7 @@ const BATCHES: &str = "/api/v1/disbursement-batches";
 /// Applicant `n` of `origin` for `major` (its school's) in `cohort`, verified by the
 /// origin's officer, admitted and enrolled on `day` by `registrar`; returns the student id.
 #[allow(clippy::too_many_arguments)]
-async fn enrol(
+pub(crate) async fn enrol(
     w: &World,
     n: u32,
     origin: &str,

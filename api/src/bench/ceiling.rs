@@ -284,7 +284,11 @@ pub fn reload(
                 loads.push_str(&format!("INSERT INTO {table} SELECT * FROM bench_reload_{n};\n"));
             }
             let now = "SELECT julianday('now') * 86400.0;\n";
-            let script = format!("BEGIN;\n{copies}{prepare}{now}{first}{loads}{now}{counts}ROLLBACK;\n");
+            // The service enforces foreign keys (app.rs), and so must the floor: the
+            // sqlite3 shell leaves them off, and a load that checks none is no floor.
+            let script = format!(
+                "PRAGMA foreign_keys=ON;\nBEGIN;\n{copies}{prepare}{now}{first}{loads}{now}{counts}ROLLBACK;\n"
+            );
             run(Command::new("sqlite3").args(["-bail", db, &script]))?
         }
     };

@@ -8,15 +8,15 @@ use chrono::NaiveDate;
 use sea_orm::sea_query::{Expr, Query, SelectStatement};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, FromQueryResult,
-    JoinType, QueryFilter, QueryOrder, QuerySelect, Set, StreamTrait,
+    QueryFilter, QuerySelect, Set, Statement,
 };
 use serde::Deserialize;
 use uuid::Uuid;
 
 use super::super::super::{audit, new_id, now, require};
-use super::super::{cohort_policy, state as installment_state};
+use super::super::{cohort_policy, report, state as installment_state};
 use super::{BATCH_ROLES, BatchView, Skipped, detail, line_status, state};
-use crate::entities::{batch_line, cohort, disbursement_batch, installment, school, student};
+use crate::entities::{cohort, disbursement_batch, installment, school, student};
 use crate::error::OnConstraint;
 use crate::subsidy::{Payer, add_working_days};
 use crate::{Actor, DomainError, Scope};
@@ -148,7 +148,7 @@ pub async fn create(
 
     // The claim: one conditional write. Of two concurrent batches, the second waits for
     // the first's row locks and then finds those installments no longer free.
-    installment::Entity::update_many()
+    let taken = installment::Entity::update_many()
         .col_expr(installment::Column::State, Expr::value(installment_state::BATCHED))
         .col_expr(installment::Column::BatchId, Expr::value(Some(id)))
         .col_expr(installment::Column::UpdatedAt, Expr::value(t))
@@ -158,41 +158,24 @@ pub async fn create(
             who.students(Some(true)),
         ))
         .exec(&tx)
-        .await?;
-    let claimed = claimed_in_line_order(&tx, id).await?;
-    if claimed.is_empty() {
+        .await?
+        .rows_affected;
+    if taken == 0 {
         return Err(DomainError::conflict(
             "nothing_to_pay",
             format!("no payable fund installment is due on or before {} for these students", input.cutoff_date),
         ));
     }
-    // A thousand lines of 11 values per statement: under SQLite's 32,766 bound values.
-    for chunk in claimed.chunks(1000) {
-        let base = i32::try_from(chunk[0].0).map_err(|_| DomainError::Internal("too many lines in a batch".into()))?;
-        let lines = chunk.iter().zip(base..).map(|(c, n)| batch_line::ActiveModel {
-            id: Set(new_id()),
-            batch_id: Set(id),
-            line_no: Set(n),
-            line_id: Set(format!("{code}-{n:05}")),
-            installment_id: Set(c.1.id),
-            student_id: Set(c.1.student_id),
-            amount_fen: Set(c.1.amount_fen),
-            status: Set(line_status::PENDING.to_owned()),
-            bank_reference: Set(None),
-            reason: Set(None),
-            open: Set(true),
-        });
-        batch_line::Entity::insert_many(lines)
-            .exec_without_returning(&tx)
-            .await
-            .on_unique("concurrent_change", "an installment is already in another open batch; try again")?;
+    let written = write_lines(&tx, id, &code).await?;
+    let (line_count, total, cohorts) = claimed_totals(&tx, id).await?;
+    if written != taken || u64::try_from(line_count).ok() != Some(taken) {
+        // Cannot happen inside the transaction; a batch that did not pay what it claimed must not be made.
+        return Err(DomainError::Internal(format!(
+            "the batch claimed {taken} installments but wrote {written} lines and counts {line_count}"
+        )));
     }
-
     let skipped = skipped(&tx, who, input.cutoff_date).await?;
-    let total: i64 = claimed.iter().map(|(_, i)| i.amount_fen).sum();
-    let line_count =
-        i32::try_from(claimed.len()).map_err(|_| DomainError::Internal("too many lines in a batch".into()))?;
-    let notice_until = notice_until(&tx, claimed.iter().map(|(_, i)| i.cohort_id).collect(), today).await?;
+    let notice_until = notice_until(&tx, cohorts, today).await?;
     let mut am: disbursement_batch::ActiveModel =
         disbursement_batch::Entity::find_by_id(id).one(&tx).await?.ok_or(DomainError::NotFound("batch"))?.into();
     am.line_count = Set(line_count);
@@ -250,54 +233,83 @@ async fn notice_until<C: ConnectionTrait>(
     Ok(u32::try_from(days).ok().filter(|d| *d > 0).map(|d| add_working_days(today, d)))
 }
 
-/// What a line needs of its installment.
-#[derive(Debug, FromQueryResult)]
-struct Claimed {
-    id: Uuid,
-    student_id: Uuid,
-    cohort_id: Uuid,
-    amount_fen: i64,
+/// Writes the lines of the installments batch `batch` claimed, in one statement: the
+/// database numbers them from 1 in line order (by student name in byte order, the same
+/// on both databases, then student, due date, item, year and number) and copies what a
+/// line needs of its installment, so no claimed row travels to the service and back (at
+/// 70,000 lines on SQLite that round trip took 1.4 s of a 3.4 s batch). A line's
+/// `line_id` is the batch code and its number (`B20261201-3f9a2c-00001`).
+///
+/// A line's id is a UUID v7 made of the batch id's first 12 bytes (its millisecond
+/// clock, version, variant and the 42-bit counter that the uuid crate seeds at random
+/// each millisecond and steps within one) and the line number as the last 4: the ids of
+/// two batches differ as their heads do, and a batch's lines enter the primary key's
+/// index in order instead of at random places. Two heads alike (two processes in one
+/// millisecond drawing one counter) would fail the insert as a retryable conflict.
+async fn write_lines<C: ConnectionTrait>(db: &C, batch: Uuid, code: &str) -> Result<u64, DomainError> {
+    const COLUMNS: &str = "id, batch_id, line_no, line_id, installment_id, student_id, amount_fen, status, open";
+    const CLAIMED: &str = "SELECT i.id, i.student_id, i.amount_fen, row_number() OVER (ORDER BY s.name{C}, \
+         i.student_id, i.due_date, i.item, i.study_year, i.seq) AS n \
+         FROM installments i JOIN students s ON s.id = i.student_id WHERE i.batch_id = {B}";
+    // The id's head in hex: on SQLite `||` makes text of blobs, so the whole id is unhexed.
+    let head = hex(&batch.as_bytes()[..12]);
+    let backend = db.get_database_backend();
+    let (sql, values): (String, Vec<sea_orm::Value>) = match backend {
+        DbBackend::Postgres => (
+            format!(
+                "INSERT INTO batch_lines ({COLUMNS}) \
+                 SELECT ($1 || lpad(to_hex(n), 8, '0'))::uuid, $2, n, \
+                        $3 || '-' || lpad(n::text, greatest(5, length(n::text)), '0'), \
+                        id, student_id, amount_fen, $4, TRUE \
+                 FROM ({}) claimed",
+                CLAIMED.replace("{C}", r#" COLLATE "C""#).replace("{B}", "$2")
+            ),
+            vec![head.into(), batch.into(), code.into(), line_status::PENDING.into()],
+        ),
+        _ => (
+            format!(
+                "INSERT INTO batch_lines ({COLUMNS}) \
+                 SELECT unhex(? || printf('%08x', n)), ?, n, ? || printf('-%05d', n), \
+                        id, student_id, amount_fen, ?, 1 \
+                 FROM ({}) claimed",
+                CLAIMED.replace("{C}", "").replace("{B}", "?")
+            ),
+            vec![head.into(), batch.into(), code.into(), line_status::PENDING.into(), batch.into()],
+        ),
+    };
+    Ok(db
+        .execute_raw(Statement::from_sql_and_values(backend, sql, values))
+        .await
+        .on_unique("concurrent_change", "an installment is already in another open batch; try again")?
+        .rows_affected())
 }
 
-/// The installments a batch claimed, numbered from 1 in line order: by student name
-/// (byte order, the same on both databases), student, due date, item, year and number.
-/// Only the four columns a line needs are read: a province-wide batch has 150,000.
-/// They are streamed, not fetched whole: on SQLite a fetched result holds a copy of
-/// every value until the last row is read (about 50 MB for 75,000 lines).
-async fn claimed_in_line_order<C: ConnectionTrait + StreamTrait>(
-    db: &C,
-    batch: Uuid,
-) -> Result<Vec<(i64, Claimed)>, DomainError> {
-    use futures_util::TryStreamExt;
-    let by_name = match ConnectionTrait::get_database_backend(db) {
-        DbBackend::Postgres => r#""students"."name" COLLATE "C""#,
-        _ => r#""students"."name""#,
-    };
-    let rows = installment::Entity::find()
+/// Lower-case hex of `bytes`.
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The batch's line count, total and the cohorts of its students, from the installments
+/// it claimed (one row per cohort, read through the index of claimed installments).
+async fn claimed_totals<C: ConnectionTrait>(db: &C, batch: Uuid) -> Result<(i32, i64, BTreeSet<Uuid>), DomainError> {
+    let rows: Vec<(Uuid, i64, i64)> = installment::Entity::find()
         .select_only()
-        .column(installment::Column::Id)
-        .column(installment::Column::StudentId)
         .column(installment::Column::CohortId)
-        .column(installment::Column::AmountFen)
-        .join(
-            JoinType::InnerJoin,
-            installment::Entity::belongs_to(student::Entity)
-                .from(installment::Column::StudentId)
-                .to(student::Column::Id)
-                .into(),
-        )
+        .column_as(report::sum(Expr::val(1i64)), "n")
+        .column_as(report::sum(Expr::col(installment::Column::AmountFen)), "total")
         .filter(installment::Column::BatchId.eq(batch))
-        .order_by_asc(Expr::cust(by_name))
-        .order_by_asc(installment::Column::StudentId)
-        .order_by_asc(installment::Column::DueDate)
-        .order_by_asc(installment::Column::Item)
-        .order_by_asc(installment::Column::StudyYear)
-        .order_by_asc(installment::Column::Seq)
-        .into_model::<Claimed>()
-        .stream(db)
+        .group_by(installment::Column::CohortId)
+        .into_tuple()
+        .all(db)
         .await?;
-    let claimed: Vec<Claimed> = rows.try_collect().await?;
-    Ok((1..).zip(claimed).collect())
+    let (mut count, mut total, mut cohorts) = (0i64, 0i64, BTreeSet::new());
+    for (cohort, n, sum) in rows {
+        count += n;
+        total += sum;
+        cohorts.insert(cohort);
+    }
+    let count = i32::try_from(count).map_err(|_| DomainError::Internal("too many lines in a batch".into()))?;
+    Ok((count, total, cohorts))
 }
 
 /// The students whose due installments the batch had to leave out, and why.
