@@ -146,6 +146,11 @@ async fn a_batch_takes_exactly_the_due_fund_installments_and_lists_the_students_
         (Some(s2.as_str()), Some("no_bank_card"))
     );
     assert_eq!((skipped[0]["installments"].as_i64(), skipped[0]["amount_fen"].as_i64()), (Some(3), Some(350_000)));
+    let s2_name = assert_json(w.app.get(&format!("/api/v1/students/{s2}"), &w.registrar_a).await, StatusCode::OK).await
+        ["name"]
+        .clone();
+    assert!(s2_name.as_str().is_some_and(|n| !n.is_empty()), "{s2_name}");
+    assert_eq!(skipped[0]["student_name"], s2_name, "the skipped list names the student");
 
     // Up to January: November to January living allowance; the 10 January travel fare
     // is the enterprise's to pay and never goes in a batch.

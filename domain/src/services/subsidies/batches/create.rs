@@ -15,7 +15,7 @@ use uuid::Uuid;
 
 use super::super::super::{audit, new_id, now, require};
 use super::super::{cohort_policy, report, state as installment_state};
-use super::{BATCH_ROLES, BatchView, Skipped, detail, line_status, state};
+use super::{BATCH_ROLES, BatchView, LineSummary, Skipped, line_status, state, views};
 use crate::entities::{cohort, disbursement_batch, installment, school, student};
 use crate::error::OnConstraint;
 use crate::subsidy::{Payer, add_working_days};
@@ -201,7 +201,9 @@ pub async fn create(
         }),
     )
     .await?;
-    let out = detail(&tx, b).await?;
+    // Every line of a new batch is pending: its summary is known without reading them.
+    let pending = u32::try_from(line_count).map_err(|_| DomainError::Internal("too many lines in a batch".into()))?;
+    let out = views::view(b, LineSummary { pending, ..LineSummary::default() });
     if let Some(school) = who.school {
         let msg = crate::services::outbox::Message {
             template: "batch_awaiting_approval",
@@ -322,6 +324,11 @@ async fn skipped<C: ConnectionTrait>(db: &C, who: Target, cutoff: NaiveDate) -> 
             .column(installment::Column::AmountFen)
             .column(installment::Column::ReasonCode)
             .column(installment::Column::ReasonDetail)
+            // One lookup by key per row, beside the EXISTS that already made it.
+            .expr_as(
+                Expr::cust(r#"(SELECT "name" FROM "students" WHERE "students"."id" = "installments"."student_id")"#),
+                "student_name",
+            )
             .filter(cond)
             .into_model::<LeftOut>()
             .all(db)
@@ -333,7 +340,7 @@ async fn skipped<C: ConnectionTrait>(db: &C, who: Target, cutoff: NaiveDate) -> 
         for i in rows {
             let e = by_student.entry((i.student_id, reason)).or_insert_with(|| Skipped {
                 student_id: i.student_id,
-                student_name: String::new(),
+                student_name: i.student_name.clone(),
                 reason: reason.to_owned(),
                 detail: match reason {
                     "no_bank_card" => "the student has no bank card on record; add one to pay the next batch".into(),
@@ -350,15 +357,7 @@ async fn skipped<C: ConnectionTrait>(db: &C, who: Target, cutoff: NaiveDate) -> 
             e.amount_fen += i.amount_fen;
         }
     }
-    let ids: BTreeSet<Uuid> = by_student.keys().map(|(s, _)| *s).collect();
-    let names = names_of(db, ids).await?;
-    let mut out: Vec<Skipped> = by_student
-        .into_values()
-        .map(|mut s| {
-            s.student_name = names.get(&s.student_id).cloned().unwrap_or_default();
-            s
-        })
-        .collect();
+    let mut out: Vec<Skipped> = by_student.into_values().collect();
     out.sort_by(|a, b| (&a.student_name, a.student_id, &a.reason).cmp(&(&b.student_name, b.student_id, &b.reason)));
     Ok(out)
 }
@@ -367,23 +366,8 @@ async fn skipped<C: ConnectionTrait>(db: &C, who: Target, cutoff: NaiveDate) -> 
 #[derive(Debug, FromQueryResult)]
 struct LeftOut {
     student_id: Uuid,
+    student_name: String,
     amount_fen: i64,
     reason_code: Option<String>,
     reason_detail: Option<String>,
-}
-
-/// Students' names by id, a few hundred ids per query: SQLite takes at most 32,766
-/// bound values in one statement, and a province-wide batch pays over 100,000 students.
-async fn names_of<C: sea_orm::ConnectionTrait>(
-    db: &C,
-    ids: BTreeSet<Uuid>,
-) -> Result<HashMap<Uuid, String>, DomainError> {
-    let ids: Vec<Uuid> = ids.into_iter().collect();
-    let mut names = HashMap::with_capacity(ids.len());
-    for chunk in ids.chunks(500) {
-        for s in student::Entity::find().filter(student::Column::Id.is_in(chunk.to_vec())).all(db).await? {
-            names.insert(s.id, s.name);
-        }
-    }
-    Ok(names)
 }
