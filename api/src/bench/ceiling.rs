@@ -36,11 +36,11 @@ impl Backend {
         Ok(Backend::Sqlite(path.into()))
     }
 
-    /// How rows are bulk-loaded into a real table by [`reload`].
-    pub fn load_name(&self) -> &'static str {
-        match self {
-            Backend::Postgres(_) => "COPY",
-            Backend::Sqlite(_) => "INSERT … SELECT",
+    /// How [`reload`] puts rows into a real table with `load`.
+    pub fn load_name(&self, load: Load) -> &'static str {
+        match (self, load) {
+            (Backend::Postgres(_), Load::Bulk) => "COPY",
+            _ => "INSERT … SELECT",
         }
     }
 
@@ -236,16 +236,29 @@ pub fn copy_table(backend: &Backend, table: &str, scratch: &Path) -> anyhow::Res
     }
 }
 
+/// How [`reload`] puts the rows back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Load {
+    /// As rows that come from outside the database: PostgreSQL `COPY … FROM` their CSV
+    /// export; SQLite, whose shell's `.import` cannot keep a real table's types,
+    /// `INSERT INTO … SELECT` from a temporary copy.
+    Bulk,
+    /// `INSERT INTO … SELECT` from a temporary copy on both databases: for rows the
+    /// service itself makes out of rows already in the database, which never leave it.
+    FromTable,
+}
+
 /// The database's own floor for writing rows into real tables, with every index, key
 /// and trigger they have. In a transaction that is rolled back, `prepare` runs (it
 /// undoes what the service wrote, as the service's own run starts from), then, timed,
-/// `first` and the bulk load, table after table, of each `(table, condition)`'s rows as
-/// they were before `prepare`: PostgreSQL `COPY … FROM` of their CSV export (written
-/// beside `scratch`), SQLite `INSERT INTO … SELECT` from a temporary copy in the sqlite3
-/// shell. Returns how long `first` and the loads took, and how many rows match the
-/// conditions after them.
+/// `first` and the load, table after table, of each `(table, condition)`'s rows as
+/// they were before `prepare`, as `load` says: `COPY … FROM` of their CSV export
+/// (written beside `scratch`), or `INSERT INTO … SELECT` from a temporary copy made in
+/// the same transaction. Returns how long `first` and the loads took, and how many rows
+/// match the conditions after them.
 pub fn reload(
     backend: &Backend,
+    load: Load,
     sets: &[(&str, &str)],
     prepare: &[String],
     first: &[String],
@@ -256,8 +269,13 @@ pub fn reload(
     let counts: String = sets.iter().map(|(t, w)| format!("SELECT count(*) FROM {t} WHERE {w};\n")).collect();
     let out = match backend {
         Backend::Postgres(url) => {
-            let mut loads = String::new();
+            let (mut copies, mut loads) = (String::new(), String::new());
             for (n, (table, rows)) in sets.iter().enumerate() {
+                if load == Load::FromTable {
+                    copies.push_str(&temp_copy(n, table, rows));
+                    loads.push_str(&from_temp_copy(n, table));
+                    continue;
+                }
                 let csv = scratch.with_extension(format!("{n}.csv"));
                 let csv = csv.to_str().ok_or_else(|| anyhow!("the CSV path is not UTF-8"))?;
                 run(Command::new("psql").args([
@@ -268,7 +286,7 @@ pub fn reload(
                 loads.push_str(&format!("\\copy {table} from '{csv}' csv\n"));
             }
             let now = "SELECT extract(epoch FROM clock_timestamp());\n";
-            let script = format!("BEGIN;\n{prepare}{now}{first}{loads}{now}{counts}ROLLBACK;\n");
+            let script = format!("BEGIN;\n{copies}{prepare}{now}{first}{loads}{now}{counts}ROLLBACK;\n");
             // psql takes SQL and its own commands together only from a file.
             let file = scratch.with_extension("sql");
             std::fs::write(&file, script).with_context(|| format!("write {}", file.display()))?;
@@ -279,9 +297,8 @@ pub fn reload(
             let db = path.to_str().ok_or_else(|| anyhow!("the SQLite path is not UTF-8"))?;
             let (mut copies, mut loads) = (String::new(), String::new());
             for (n, (table, rows)) in sets.iter().enumerate() {
-                copies
-                    .push_str(&format!("CREATE TEMP TABLE bench_reload_{n} AS SELECT * FROM {table} WHERE {rows};\n"));
-                loads.push_str(&format!("INSERT INTO {table} SELECT * FROM bench_reload_{n};\n"));
+                copies.push_str(&temp_copy(n, table, rows));
+                loads.push_str(&from_temp_copy(n, table));
             }
             let now = "SELECT julianday('now') * 86400.0;\n";
             // The service enforces foreign keys (app.rs), and so must the floor: the
@@ -304,6 +321,16 @@ pub fn reload(
         rows += l.parse::<u64>().with_context(|| format!("not a count: {l}"))?;
     }
     Ok((Duration::from_secs_f64(took.max(0.0)), rows))
+}
+
+/// The `n`th set's rows copied aside, for [`from_temp_copy`].
+fn temp_copy(n: usize, table: &str, rows: &str) -> String {
+    format!("CREATE TEMP TABLE bench_reload_{n} AS SELECT * FROM {table} WHERE {rows};\n")
+}
+
+/// The `n`th set's rows put back from their [`temp_copy`].
+fn from_temp_copy(n: usize, table: &str) -> String {
+    format!("INSERT INTO {table} SELECT * FROM bench_reload_{n};\n")
 }
 
 /// Runs a command; its stdout, or an error with its stderr.

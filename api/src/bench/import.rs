@@ -11,7 +11,7 @@ use yungui_domain::services::import::{ImportOptions, import_applications};
 use yungui_domain::synthetic::{self, HeaderLanguage};
 use yungui_domain::{Actor, Vault};
 
-use super::ceiling::{self, Backend};
+use super::ceiling::{self, Backend, Load};
 use super::run::{Row, row};
 
 /// Fresh applicants into the newest cohort through the import service (validation,
@@ -92,13 +92,14 @@ pub(super) async fn import_run(
     let (claims, apps) = (format!("application_id >= {since}"), format!("id >= {since}"));
     let (floor, written) = ceiling::reload(
         backend,
+        Load::Bulk,
         &[("identity_claims", &claims), ("applications", &apps)],
         &[format!("DELETE FROM identity_claims WHERE {claims}"), format!("DELETE FROM applications WHERE {apps}")],
         &[],
         &work.join("imported-rows"),
     )?;
     let mut f = row(
-        format!("{} of the same claims and applications into their tables", backend.load_name()),
+        format!("{} of the same claims and applications into their tables", backend.load_name(Load::Bulk)),
         format!("{:.0} rows/s ({:.2} s; {written} table rows)", n as f64 / floor.as_secs_f64(), floor.as_secs_f64()),
     );
     f.ceiling = r.ceiling.clone();

@@ -7,7 +7,7 @@ use sea_orm::{ConnectionTrait, EntityTrait, TransactionTrait};
 use yungui_domain::Actor;
 use yungui_domain::entities::student;
 
-use super::ceiling::{self, Backend};
+use super::ceiling::{self, Backend, Load};
 use super::run::{Row, row};
 
 /// The installments a schedule run makes again: the ledger is append-only, so those
@@ -26,6 +26,7 @@ pub(super) async fn schedules_run(
     let delete = format!("DELETE FROM installments WHERE {REMADE}");
     let (floor, floor_rows) = ceiling::reload(
         backend,
+        Load::Bulk,
         &[("installments", REMADE)],
         &["DELETE FROM batch_lines".to_owned(), delete.clone()],
         &[],
@@ -51,7 +52,7 @@ pub(super) async fn schedules_run(
         format!("schedule generation, {} students", all.len()),
         format!("{:.1} s for {rows} installments", took.as_secs_f64()),
     );
-    let bulk = backend.load_name();
+    let bulk = backend.load_name(Load::Bulk);
     r.ceiling = format!("{bulk}: {:.2} s", copy.as_secs_f64());
     r.ratio = format!("{ratio:.1}×");
     r.target = "≤ 3× copy".into();
