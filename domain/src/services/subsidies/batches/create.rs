@@ -254,7 +254,7 @@ async fn write_lines<C: ConnectionTrait>(db: &C, batch: Uuid, code: &str) -> Res
          i.student_id, i.due_date, i.item, i.study_year, i.seq) AS n \
          FROM installments i JOIN students s ON s.id = i.student_id WHERE i.batch_id = {B}";
     // The id's head in hex: on SQLite `||` makes text of blobs, so the whole id is unhexed.
-    let head = hex(&batch.as_bytes()[..12]);
+    let head = hex::encode(&batch.as_bytes()[..12]);
     let backend = db.get_database_backend();
     let (sql, values): (String, Vec<sea_orm::Value>) = match backend {
         DbBackend::Postgres => (
@@ -284,11 +284,6 @@ async fn write_lines<C: ConnectionTrait>(db: &C, batch: Uuid, code: &str) -> Res
         .await
         .on_unique("concurrent_change", "an installment is already in another open batch; try again")?
         .rows_affected())
-}
-
-/// Lower-case hex of `bytes`.
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// The batch's line count, total and the cohorts of its students, from the installments
