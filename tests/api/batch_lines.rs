@@ -5,6 +5,7 @@
 use serde_json::{Value, json};
 
 use crate::batch_scope::enrol;
+use crate::batches::lines;
 use crate::helpers::{StatusCode, assert_json};
 use crate::world::{ZHAOTONG, ZHIJIN, world};
 
@@ -34,16 +35,14 @@ async fn a_batch_numbers_its_lines_by_payee_name_then_student_then_due_date() {
     let made = w.app.post_json(BATCHES, &w.admin, &json!({ "cutoff_date": "2019-12-31" })).await;
     let b = assert_json(made, StatusCode::CREATED).await;
     let code = b["code"].as_str().unwrap();
-    let path = format!("{BATCHES}/{}/lines?limit=200", b["id"].as_str().unwrap());
-    let page = assert_json(w.app.get(&path, &w.admin).await, StatusCode::OK).await;
-    let lines = page["items"].as_array().unwrap();
+    let lines = lines(&w, &b).await;
     // Five students, each with the education fund of 15 September and the living
     // allowance of September to December.
     assert_eq!((lines.len(), b["line_count"].as_u64()), (25, Some(25)), "{b}");
     let total: i64 = lines.iter().map(|l| l["amount_fen"].as_i64().unwrap()).sum();
     assert_eq!(b["total_fen"].as_i64(), Some(total));
 
-    for (n, l) in (1..).zip(lines) {
+    for (n, l) in (1..).zip(&lines) {
         assert_eq!((l["line_no"].as_i64(), l["line_id"].as_str()), (Some(n), Some(format!("{code}-{n:05}").as_str())));
     }
     let mut payees: Vec<&str> = lines.iter().map(|l| l["student_id"].as_str().unwrap()).collect();

@@ -29,7 +29,7 @@ async fn enrolled_without_card(w: &World, n: u32) -> String {
 }
 
 /// A second registrar of school A: the checker for batches registrar A makes.
-async fn checker(w: &World) -> (Uuid, String) {
+pub(crate) async fn checker(w: &World) -> (Uuid, String) {
     let u = w.app.create_user_anchored(Role::Registrar, Some(w.school_a)).await;
     (u.id, w.app.token_of(&u).await)
 }
@@ -38,7 +38,7 @@ async fn create(w: &World, token: &str, cutoff: &str) -> reqwest::Response {
     w.app.post_json(BATCHES, token, &json!({ "cutoff_date": cutoff })).await
 }
 
-async fn batch(w: &World, token: &str, cutoff: &str) -> Value {
+pub(crate) async fn batch(w: &World, token: &str, cutoff: &str) -> Value {
     assert_json(create(w, token, cutoff).await, StatusCode::CREATED).await
 }
 
@@ -46,12 +46,12 @@ async fn get(w: &World, token: &str, id: &Value) -> Value {
     assert_json(w.app.get(&format!("{BATCHES}/{}", id.as_str().unwrap()), token).await, StatusCode::OK).await
 }
 
-async fn post(w: &World, token: &str, b: &Value, action: &str, body: Value) -> reqwest::Response {
+pub(crate) async fn post(w: &World, token: &str, b: &Value, action: &str, body: Value) -> reqwest::Response {
     w.app.post_json(&format!("{BATCHES}/{}/{action}", b["id"].as_str().unwrap()), token, &body).await
 }
 
 /// `GET …/{id}/{file}`: status, content type and body bytes.
-async fn file(w: &World, token: &str, b: &Value, file: &str) -> (StatusCode, String, Vec<u8>) {
+pub(crate) async fn file(w: &World, token: &str, b: &Value, file: &str) -> (StatusCode, String, Vec<u8>) {
     let r = w.app.get(&format!("{BATCHES}/{}/{file}", b["id"].as_str().unwrap()), token).await;
     let ct = r.headers().get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
     (r.status(), ct, r.bytes().await.unwrap().to_vec())
@@ -64,7 +64,7 @@ async fn results(w: &World, token: &str, b: &Value, csv: &str, paid_on: &str) ->
 }
 
 /// Every line of a batch as it stands now, read page by page as the admin.
-async fn lines(w: &World, b: &Value) -> Vec<Value> {
+pub(crate) async fn lines(w: &World, b: &Value) -> Vec<Value> {
     let mut out = Vec::new();
     for page in 1.. {
         let path = format!("{BATCHES}/{}/lines?limit=200&page={page}", b["id"].as_str().unwrap());
@@ -78,11 +78,11 @@ async fn lines(w: &World, b: &Value) -> Vec<Value> {
     out
 }
 
-async fn installment_ids(w: &World, b: &Value) -> HashSet<String> {
+pub(crate) async fn installment_ids(w: &World, b: &Value) -> HashSet<String> {
     lines(w, b).await.iter().map(|l| l["installment_id"].as_str().unwrap().to_owned()).collect()
 }
 
-async fn installment_row(w: &World, id: &str) -> installment::Model {
+pub(crate) async fn installment_row(w: &World, id: &str) -> installment::Model {
     installment::Entity::find_by_id(id.parse::<Uuid>().unwrap()).one(&w.app.state.db).await.unwrap().unwrap()
 }
 
@@ -380,88 +380,4 @@ async fn a_notice_period_blocks_approval_until_it_has_passed() {
     let a = assert_json(post(&w, &checker, &b, "approve", json!({ "as_of": until.to_string() })).await, StatusCode::OK)
         .await;
     assert_eq!(a["state"], "approved");
-}
-
-#[tokio::test]
-async fn cancelling_before_export_releases_the_installments_to_the_next_batch() {
-    let w = world().await;
-    w.enrolled(1).await;
-    let b = batch(&w, &w.registrar_a, "2019-10-31").await;
-    let (_, checker) = checker(&w).await;
-    assert_json(post(&w, &checker, &b, "approve", json!({})).await, StatusCode::OK).await;
-    assert_problem(post(&w, &w.registrar_b, &b, "cancel", json!({})).await, StatusCode::FORBIDDEN, "forbidden").await;
-    let c =
-        assert_json(post(&w, &w.registrar_a, &b, "cancel", json!({ "reason": "wrong cut-off" })).await, StatusCode::OK)
-            .await;
-    assert_eq!(c["state"], "cancelled");
-    assert!(lines(&w, &c).await.iter().all(|l| l["status"] == "released"));
-    for id in installment_ids(&w, &b).await {
-        let i = installment_row(&w, &id).await;
-        assert_eq!((i.state.as_str(), i.batch_id), ("scheduled", None));
-    }
-    assert_problem(
-        post(&w, &w.registrar_a, &b, "cancel", json!({})).await,
-        StatusCode::CONFLICT,
-        "illegal_batch_state",
-    )
-    .await;
-    let (status, _, _) = file(&w, &w.registrar_a, &b, "recipients").await;
-    assert_eq!(status, StatusCode::CONFLICT, "a cancelled batch publishes nothing");
-    let next = batch(&w, &w.registrar_a, "2019-10-31").await;
-    assert_eq!(installment_ids(&w, &next).await, installment_ids(&w, &b).await);
-}
-
-#[tokio::test]
-async fn cancelling_a_batch_judges_each_students_installments_by_their_own_history() {
-    let w = world().await;
-    w.enrolled(1).await;
-    let (pauses, _) = w.enrolled(2).await;
-    let (leaves, _) = w.enrolled(3).await;
-    // September's education fund and living allowance, and October's allowance, of each.
-    let b = batch(&w, &w.registrar_a, "2019-10-31").await;
-    assert_eq!(b["line_count"], 9, "{b}");
-    // While the batch is open, two of the three students' lives move on.
-    for (student, action) in [(&pauses, "suspend"), (&leaves, "withdraw")] {
-        let body = json!({ "action": action, "effective_date": "2019-09-20", "reason": "family" });
-        assert_json(w.transition(&w.registrar_a, student, body).await, StatusCode::OK).await;
-    }
-    assert_json(post(&w, &w.registrar_a, &b, "cancel", json!({ "reason": "wrong cut-off" })).await, StatusCode::OK)
-        .await;
-    let mut seen = Vec::new();
-    for l in lines(&w, &b).await {
-        let i = installment_row(&w, l["installment_id"].as_str().unwrap()).await;
-        let student = l["student_id"].as_str().unwrap();
-        let due_after = i.original_due_date.to_string().as_str() > "2019-09-20";
-        let expected = match (student, due_after) {
-            (s, true) if s == pauses => ("held", Some("suspended")),
-            (s, true) if s == leaves => ("cancelled", Some("withdrawn")),
-            _ => ("scheduled", None),
-        };
-        assert_eq!((i.state.as_str(), i.reason_code.as_deref(), i.batch_id), (expected.0, expected.1, None), "{l}");
-        seen.push(expected.0);
-    }
-    seen.sort_unstable();
-    assert_eq!(
-        seen,
-        [
-            "cancelled",
-            "held",
-            "scheduled",
-            "scheduled",
-            "scheduled",
-            "scheduled",
-            "scheduled",
-            "scheduled",
-            "scheduled"
-        ]
-    );
-    // Only the withdrawn student's October allowance leaves the ledger's books.
-    let cancelled = ledger_entry::Entity::find()
-        .filter(ledger_entry::Column::Kind.eq("cancelled"))
-        .filter(ledger_entry::Column::EntryDate.lte(chrono::NaiveDate::from_ymd_opt(2019, 10, 31).unwrap()))
-        .all(&w.app.state.db)
-        .await
-        .unwrap();
-    assert_eq!(cancelled.len(), 1, "{cancelled:?}");
-    assert_eq!(cancelled[0].student_id.to_string(), leaves);
 }

@@ -16,6 +16,7 @@ mod world;
 mod access_tokens;
 mod admin_pages;
 mod authorization_matrix;
+mod batch_cancel;
 mod batch_lines;
 mod batch_scope;
 mod batches;
