@@ -15,6 +15,7 @@ mod m20261202_000008_event_date_index;
 mod m20261202_000009_counting_indexes;
 mod m20261203_000010_partial_installment_indexes;
 mod m20261204_000011_application_tallies;
+mod m20261206_000012_status_pages;
 
 /// The ordered list of migrations, applied by `yungui migrate` and on `serve`.
 pub struct Migrator;
@@ -34,6 +35,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000009_counting_indexes::Migration),
             Box::new(m20261203_000010_partial_installment_indexes::Migration),
             Box::new(m20261204_000011_application_tallies::Migration),
+            Box::new(m20261206_000012_status_pages::Migration),
         ]
     }
 }

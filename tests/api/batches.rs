@@ -57,7 +57,7 @@ pub(crate) async fn file(w: &World, token: &str, b: &Value, file: &str) -> (Stat
     (r.status(), ct, r.bytes().await.unwrap().to_vec())
 }
 
-async fn results(w: &World, token: &str, b: &Value, csv: &str, paid_on: &str) -> Value {
+pub(crate) async fn results(w: &World, token: &str, b: &Value, csv: &str, paid_on: &str) -> Value {
     let path = format!("{BATCHES}/{}/results?paid_on={paid_on}", b["id"].as_str().unwrap());
     let req = w.app.request(Method::POST, &path).bearer_auth(token).header(CONTENT_TYPE, "text/csv");
     assert_json(send(req.body(csv.to_owned())).await, StatusCode::OK).await

@@ -47,6 +47,7 @@ mod refresh_and_logout;
 mod report_downloads;
 mod scoping;
 mod staff_pages;
+mod status_pages;
 mod student_pages;
 mod subsidies;
 mod subsidy_report;

@@ -2,12 +2,15 @@
 
 use axum::Json;
 use axum::extract::State;
+use axum::http::{HeaderName, HeaderValue, header};
+use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use yungui_domain::Scope;
 use yungui_domain::services::auth;
-use yungui_domain::services::student_views::{MyStatus, my_status as load_status};
+use yungui_domain::services::status_pages::{self, StatusPage};
+use yungui_domain::services::student_views::MyStatus;
 use yungui_domain::services::users::UserView;
 
 use crate::error::{ApiResult, Problem};
@@ -52,12 +55,24 @@ async fn me(State(state): State<AppState>, AuthUser(actor): AuthUser) -> ApiResu
 }
 
 /// The signed-in student's own status: programme, school, major, state, study year and timeline.
+///
+/// Served as last sent while nothing under it changed (`Cache-Status: yungui; hit`),
+/// else computed (`Cache-Status: yungui; fwd=miss`); the two are the same page.
 #[utoipa::path(get, path = "/me/status", tag = "me", security(("bearer" = [])), params(AsOf),
-    responses((status = 200, body = MyStatus), (status = 401, body = Problem), (status = 403, body = Problem, description = "not a student")))]
+    responses((status = 200, body = MyStatus, headers(("Cache-Status" = String,
+        description = "`yungui; hit` when the page was served as stored, `yungui; fwd=miss` when it was computed"))),
+        (status = 401, body = Problem), (status = 403, body = Problem, description = "not a student")))]
 async fn my_status(
     State(state): State<AppState>,
     AuthUser(actor): AuthUser,
     AppQuery(q): AppQuery<AsOf>,
-) -> ApiResult<Json<MyStatus>> {
-    Ok(Json(load_status(&state.reads, &actor, q.date()).await?))
+) -> ApiResult<Response> {
+    let page = status_pages::my_status_page(&state.reads, &state.db, &actor, q.date()).await?;
+    let cache = HeaderValue::from_static(match page {
+        StatusPage::Stored(_) => "yungui; hit",
+        StatusPage::Computed(_) => "yungui; fwd=miss",
+    });
+    let json = HeaderValue::from_static("application/json");
+    Ok(([(header::CONTENT_TYPE, json), (HeaderName::from_static("cache-status"), cache)], page.into_body())
+        .into_response())
 }

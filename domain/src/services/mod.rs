@@ -16,6 +16,7 @@ pub mod province;
 pub mod reference;
 pub mod scoping;
 pub mod sheets;
+pub mod status_pages;
 pub mod student_details;
 pub mod student_enrolment;
 pub mod student_file;

@@ -13,7 +13,7 @@ use sea_orm::{
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::super::super::{audit, new_id, now, require};
+use super::super::super::{audit, new_id, now, require, status_pages};
 use super::super::{cohort_policy, report, state as installment_state};
 use super::{BATCH_ROLES, BatchView, LineSummary, Skipped, line_status, state, views};
 use crate::entities::{cohort, disbursement_batch, installment, school, student};
@@ -146,6 +146,9 @@ pub async fn create(
     .await
     .on_unique("concurrent_change", "another batch took the same code at the same moment; try again")?;
 
+    // The claim touches most students' status pages: one epoch for all of them instead
+    // of a version each (status_pages.rs).
+    status_pages::bulk_begin(&tx).await?;
     // The claim: one conditional write. Of two concurrent batches, the second waits for
     // the first's row locks and then finds those installments no longer free.
     let taken = installment::Entity::update_many()
@@ -174,6 +177,7 @@ pub async fn create(
             "the batch claimed {taken} installments but wrote {written} lines and counts {line_count}"
         )));
     }
+    status_pages::bulk_end(&tx).await?;
     let skipped = skipped(&tx, who, input.cutoff_date).await?;
     let notice_until = notice_until(&tx, cohorts, today).await?;
     let mut am: disbursement_batch::ActiveModel =

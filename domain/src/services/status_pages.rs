@@ -1,0 +1,139 @@
+//! The students' status pages as last sent (table `status_pages`, migration
+//! `m20261206_000012`): a page is served from there while nothing under it changed, and
+//! computed and stored otherwise.
+//!
+//! Database triggers raise a student's `version` in every transaction that writes a row
+//! the page shows (the student, their history, installments, ledger, internships,
+//! placements, follow-ups, their application's dates), and the one `status_epoch` when a
+//! name the pages show changes or a bulk write ([`bulk_begin`]) touches many students.
+//! A page is read with the version and epoch it may be stored under, before anything
+//! under it is read: a write that commits while the page is computed raises one of
+//! them, so the page is not stored (`UPDATE … WHERE version = <read>`) or not served
+//! (its epoch is old). So no transaction is needed around the page's own reads.
+
+use chrono::NaiveDate;
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, Statement};
+
+use crate::actor::{Actor, Scope};
+use crate::error::DomainError;
+use crate::services::student_views;
+
+/// A status page as JSON, and whether it came from the stored pages.
+#[derive(Debug)]
+pub enum StatusPage {
+    /// Served as stored: nothing under it changed since.
+    Stored(String),
+    /// Computed for this request (and stored if nothing changed meanwhile).
+    Computed(String),
+}
+
+impl StatusPage {
+    /// The page, serialised.
+    pub fn into_body(self) -> String {
+        match self {
+            StatusPage::Stored(b) | StatusPage::Computed(b) => b,
+        }
+    }
+}
+
+/// Numbers `?` placeholders `$1`, `$2`, … for PostgreSQL.
+fn placeholders(backend: DbBackend, sql: &str) -> String {
+    if backend != DbBackend::Postgres {
+        return sql.to_owned();
+    }
+    let mut out = String::with_capacity(sql.len() + 8);
+    let mut n = 0;
+    for c in sql.chars() {
+        if c == '?' {
+            n += 1;
+            out.push_str(&format!("${n}"));
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// The calling student's status page for `as_of`, as JSON (students only; others get
+/// 403): one statement when the stored page is current, else [`student_views::my_status`]
+/// on `reads`, stored through `writes`.
+pub async fn my_status_page(
+    reads: &DatabaseConnection,
+    writes: &DatabaseConnection,
+    actor: &Actor,
+    as_of: NaiveDate,
+) -> Result<StatusPage, DomainError> {
+    let Scope::Student(id) = actor.scope else {
+        return Err(DomainError::Forbidden("only students have a status page".into()));
+    };
+    let backend = reads.get_database_backend();
+    let sql = placeholders(
+        backend,
+        "SELECT p.version, e.epoch, e.bulk, \
+                CASE WHEN p.as_of = ? AND p.epoch = e.epoch AND e.bulk = 0 THEN p.body END AS body \
+         FROM status_pages p JOIN status_epoch e ON e.id = 1 WHERE p.student_id = ?",
+    );
+    let row = reads.query_one_raw(Statement::from_sql_and_values(backend, sql, [as_of.into(), id.into()])).await?;
+    let stamp = match row {
+        Some(r) => {
+            if let Some(body) = r.try_get::<Option<String>>("", "body")? {
+                return Ok(StatusPage::Stored(body));
+            }
+            let bulk: i32 = r.try_get("", "bulk")?;
+            (bulk == 0)
+                .then(|| Ok::<_, DomainError>((r.try_get::<i64>("", "version")?, r.try_get::<i64>("", "epoch")?)))
+        }
+        None => None,
+    }
+    .transpose()?;
+    let page = student_views::my_status(reads, actor, as_of).await?;
+    let body = serde_json::to_string(&page).map_err(|e| DomainError::Internal(format!("status page: {e}")))?;
+    if let Some((version, epoch)) = stamp {
+        let sql = placeholders(
+            backend,
+            "UPDATE status_pages SET body = ?, as_of = ?, epoch = ? WHERE student_id = ? AND version = ?",
+        );
+        let values = [body.clone().into(), as_of.into(), epoch.into(), id.into(), version.into()];
+        // The page is right either way: a failed store only means computing it again.
+        if let Err(e) = writes.execute_raw(Statement::from_sql_and_values(backend, sql, values)).await {
+            tracing::warn!(student_id = %id, error = %e, "status page not stored");
+        }
+    }
+    Ok(StatusPage::Computed(body))
+}
+
+/// Starts a bulk write in `tx`: raises the epoch (every stored page stops being served
+/// when `tx` commits) and keeps the per-student triggers from writing for the rest of
+/// the transaction. Call [`bulk_end`] before committing; on SQLite a flag left set stops
+/// serving stored pages until the next bulk write ends, it never serves a stale one.
+pub async fn bulk_begin<C: ConnectionTrait>(tx: &C) -> Result<(), DomainError> {
+    if tx.get_database_backend() == DbBackend::Postgres {
+        tx.execute_unprepared("SELECT set_config('yungui.status_bulk', 'on', true)").await?;
+        tx.execute_unprepared("UPDATE status_epoch SET epoch = epoch + 1").await?;
+    } else {
+        tx.execute_unprepared("UPDATE status_epoch SET epoch = epoch + 1, bulk = 1").await?;
+    }
+    Ok(())
+}
+
+/// Ends the bulk write [`bulk_begin`] started: the triggers write again.
+pub async fn bulk_end<C: ConnectionTrait>(tx: &C) -> Result<(), DomainError> {
+    if tx.get_database_backend() == DbBackend::Postgres {
+        tx.execute_unprepared("SELECT set_config('yungui.status_bulk', 'off', true)").await?;
+    } else {
+        tx.execute_unprepared("UPDATE status_epoch SET bulk = 0").await?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn placeholders_are_numbered_for_postgres_only() {
+        let sql = "UPDATE t SET a = ? WHERE b = ? AND c = ?";
+        assert_eq!(placeholders(DbBackend::Postgres, sql), "UPDATE t SET a = $1 WHERE b = $2 AND c = $3");
+        assert_eq!(placeholders(DbBackend::Sqlite, sql), sql);
+    }
+}
