@@ -79,6 +79,8 @@ impl Drop for Server {
 pub struct LoadResult {
     pub requests: u64,
     pub errors: u64,
+    /// Answers served as stored (`Cache-Status: yungui; hit`).
+    pub stored: u64,
     /// Microseconds, sorted.
     pub latencies: Vec<u32>,
     pub elapsed: Duration,
@@ -94,32 +96,57 @@ impl LoadResult {
     pub fn ms(&self, p: f64) -> f64 {
         super::load::percentile(&self.latencies, p)
     }
+
+    /// The share of answers served as stored, in per cent.
+    pub fn stored_pct(&self) -> f64 {
+        100.0 * self.stored as f64 / (self.requests.max(1)) as f64
+    }
 }
 
-/// `clients` clients each sending `GET path` one after another for `duration`, each
-/// request as a random one of `tokens`.
+/// Which token each request of a closed-loop run sends.
+#[derive(Clone, Copy)]
+pub enum Pick {
+    /// A random one, until the run's time is up.
+    Random(Duration),
+    /// Each token once, in order, then stop.
+    EachOnce,
+}
+
+/// `clients` clients each sending `GET path` one after another, with tokens as `pick` says.
 pub async fn closed_loop(
     client: &reqwest::Client,
     url: &str,
     tokens: Arc<Vec<String>>,
     clients: usize,
-    duration: Duration,
+    pick: Pick,
 ) -> anyhow::Result<LoadResult> {
     let started = Instant::now();
-    let deadline = started + duration;
+    let next = Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let mut handles = Vec::new();
     for _ in 0..clients {
         let client = client.clone();
         let url = url.to_owned();
         let tokens = tokens.clone();
+        let next = next.clone();
         handles.push(tokio::spawn(async move {
             let mut r = LoadResult::default();
             let mut rng = rand::rngs::StdRng::from_rng(&mut rand::rng());
-            while Instant::now() < deadline {
-                let token = &tokens[rng.random_range(0..tokens.len())];
+            loop {
+                let token = match pick {
+                    Pick::Random(d) if started.elapsed() < d => &tokens[rng.random_range(0..tokens.len())],
+                    Pick::Random(_) => break,
+                    Pick::EachOnce => match tokens.get(next.fetch_add(1, std::sync::atomic::Ordering::Relaxed)) {
+                        Some(t) => t,
+                        None => break,
+                    },
+                };
                 let sent = Instant::now();
                 let ok = match client.get(&url).bearer_auth(token).send().await {
-                    Ok(resp) => resp.status().is_success() && resp.bytes().await.is_ok(),
+                    Ok(resp) => {
+                        let stored = resp.headers().get("cache-status").is_some_and(|v| v == "yungui; hit");
+                        r.stored += u64::from(stored);
+                        resp.status().is_success() && resp.bytes().await.is_ok()
+                    }
                     Err(_) => false,
                 };
                 r.latencies.push(u32::try_from(sent.elapsed().as_micros()).unwrap_or(u32::MAX));
@@ -134,6 +161,7 @@ pub async fn closed_loop(
         let mut r = h.await.context("a client task panicked")?;
         all.requests += r.requests;
         all.errors += r.errors;
+        all.stored += r.stored;
         all.latencies.append(&mut r.latencies);
     }
     all.elapsed = started.elapsed();
