@@ -196,10 +196,12 @@ where
     }
 }
 
-/// The authenticated caller: a valid bearer token of an active user.
-pub struct AuthUser(pub Actor);
+/// The account a valid bearer token names, not yet checked against the database:
+/// [`AuthUser`] checks it; the status page checks it in the same statement as it reads
+/// the stored page.
+pub struct TokenUser(pub uuid::Uuid);
 
-impl FromRequestParts<AppState> for AuthUser {
+impl FromRequestParts<AppState> for TokenUser {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
@@ -215,9 +217,20 @@ impl FromRequestParts<AppState> for AuthUser {
             .ok_or_else(|| unauthorized("the Authorization header must be `Bearer <token>`"))?;
         let claims =
             state.jwt.verify(token.trim()).map_err(|_| unauthorized("the access token is invalid or expired"))?;
-        let actor = auth::active_actor(&state.reads, claims.sub).await?;
-        tracing::Span::current().record("user_id", tracing::field::display(actor.user_id));
-        Ok(AuthUser(actor))
+        tracing::Span::current().record("user_id", tracing::field::display(claims.sub));
+        Ok(TokenUser(claims.sub))
+    }
+}
+
+/// The authenticated caller: a valid bearer token of an active user.
+pub struct AuthUser(pub Actor);
+
+impl FromRequestParts<AppState> for AuthUser {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let TokenUser(id) = TokenUser::from_request_parts(parts, state).await?;
+        Ok(AuthUser(auth::active_actor(&state.reads, id).await?))
     }
 }
 

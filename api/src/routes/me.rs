@@ -14,7 +14,7 @@ use yungui_domain::services::student_views::MyStatus;
 use yungui_domain::services::users::UserView;
 
 use crate::error::{ApiResult, Problem};
-use crate::extract::{AppQuery, AsOf, AuthUser};
+use crate::extract::{AppQuery, AsOf, AuthUser, TokenUser};
 use crate::state::AppState;
 
 /// Routes for the caller.
@@ -64,10 +64,10 @@ async fn me(State(state): State<AppState>, AuthUser(actor): AuthUser) -> ApiResu
         (status = 401, body = Problem), (status = 403, body = Problem, description = "not a student")))]
 async fn my_status(
     State(state): State<AppState>,
-    AuthUser(actor): AuthUser,
+    TokenUser(user): TokenUser,
     AppQuery(q): AppQuery<AsOf>,
 ) -> ApiResult<Response> {
-    let page = status_pages::my_status_page(&state.reads, &state.db, &actor, q.date()).await?;
+    let (_, page) = status_pages::my_status_page(&state.reads, &state.db, user, q.date()).await?;
     let cache = HeaderValue::from_static(match page {
         StatusPage::Stored(_) => "yungui; hit",
         StatusPage::Computed(_) => "yungui; fwd=miss",

@@ -12,9 +12,10 @@
 //! (its epoch is old). So no transaction is needed around the page's own reads.
 
 use chrono::NaiveDate;
-use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, Statement};
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, FromQueryResult, Statement};
+use uuid::Uuid;
 
-use crate::actor::{Actor, Scope};
+use crate::actor::{Actor, ActorRow, Scope};
 use crate::error::DomainError;
 use crate::services::student_views;
 
@@ -54,41 +55,47 @@ fn placeholders(backend: DbBackend, sql: &str) -> String {
     out
 }
 
-/// The calling student's status page for `as_of`, as JSON (students only; others get
-/// 403): one statement when the stored page is current, else [`student_views::my_status`]
-/// on `reads`, stored through `writes`.
+/// The status page for `as_of` of the student signed in as account `user_id`, as JSON,
+/// with the account's actor. The account check (active, its role and scope, as
+/// [`crate::services::auth::active_actor`] makes them) and the stored page are one statement; a page
+/// not stored or not current is [`student_views::my_status`] on `reads`, stored through
+/// `writes`. Unknown or deactivated accounts get 401, accounts of other roles 403.
 pub async fn my_status_page(
     reads: &DatabaseConnection,
     writes: &DatabaseConnection,
-    actor: &Actor,
+    user_id: Uuid,
     as_of: NaiveDate,
-) -> Result<StatusPage, DomainError> {
-    let Scope::Student(id) = actor.scope else {
-        return Err(DomainError::Forbidden("only students have a status page".into()));
-    };
+) -> Result<(Actor, StatusPage), DomainError> {
     let backend = reads.get_database_backend();
     let sql = placeholders(
         backend,
-        "SELECT p.version, e.epoch, e.bulk, \
+        "SELECT u.id, u.login, u.role, u.school_id, u.origin_id, u.enterprise_id, u.student_id, \
+                p.version, e.epoch, e.bulk, \
                 CASE WHEN p.as_of = ? AND p.epoch = e.epoch AND e.bulk = 0 THEN p.body END AS body \
-         FROM status_pages p JOIN status_epoch e ON e.id = 1 WHERE p.student_id = ?",
+         FROM users u \
+         LEFT JOIN status_pages p ON p.student_id = u.student_id \
+         LEFT JOIN status_epoch e ON e.id = 1 \
+         WHERE u.id = ? AND u.active = ?",
     );
-    let row = reads.query_one_raw(Statement::from_sql_and_values(backend, sql, [as_of.into(), id.into()])).await?;
-    let stamp = match row {
-        Some(r) => {
-            if let Some(body) = r.try_get::<Option<String>>("", "body")? {
-                return Ok(StatusPage::Stored(body));
-            }
-            let bulk: i32 = r.try_get("", "bulk")?;
-            (bulk == 0)
-                .then(|| Ok::<_, DomainError>((r.try_get::<i64>("", "version")?, r.try_get::<i64>("", "epoch")?)))
-        }
-        None => None,
+    let values = [as_of.into(), user_id.into(), true.into()];
+    let Some(row) = reads.query_one_raw(Statement::from_sql_and_values(backend, sql, values)).await? else {
+        return Err(DomainError::Unauthorized("the account is unknown or deactivated".into()));
+    };
+    let actor = Actor::from_row(ActorRow::from_query_result(&row, "")?)
+        .ok_or_else(|| DomainError::Unauthorized("the account has an unknown role".into()))?;
+    if !matches!(actor.scope, Scope::Student(_)) {
+        return Err(DomainError::Forbidden("only students have a status page".into()));
     }
-    .transpose()?;
-    let page = student_views::my_status(reads, actor, as_of).await?;
+    if let Some(body) = row.try_get::<Option<String>>("", "body")? {
+        return Ok((actor, StatusPage::Stored(body)));
+    }
+    // Read before the page: a write committing from here on raises one of them.
+    let version: Option<i64> = row.try_get("", "version")?;
+    let epoch: Option<i64> = row.try_get("", "epoch")?;
+    let bulk: Option<i32> = row.try_get("", "bulk")?;
+    let page = student_views::my_status(reads, &actor, as_of).await?;
     let body = serde_json::to_string(&page).map_err(|e| DomainError::Internal(format!("status page: {e}")))?;
-    if let Some((version, epoch)) = stamp {
+    if let (Some(version), Some(epoch), Some(0), Scope::Student(id)) = (version, epoch, bulk, actor.scope) {
         let sql = placeholders(
             backend,
             "UPDATE status_pages SET body = ?, as_of = ?, epoch = ? WHERE student_id = ? AND version = ?",
@@ -99,7 +106,7 @@ pub async fn my_status_page(
             tracing::warn!(student_id = %id, error = %e, "status page not stored");
         }
     }
-    Ok(StatusPage::Computed(body))
+    Ok((actor, StatusPage::Computed(body)))
 }
 
 /// Starts a bulk write in `tx`: raises the epoch (every stored page stops being served
