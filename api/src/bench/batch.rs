@@ -8,6 +8,7 @@ use anyhow::bail;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use serde_json::{Value, json};
 use yungui_domain::entities::{batch_line, disbursement_batch, installment};
+use yungui_domain::services::status_pages;
 
 use super::ceiling::{self, Backend, Load};
 use super::run::{Row, row};
@@ -110,10 +111,18 @@ fn floors(
     );
     let lines = format!("batch_id = {batch}");
     let load = backend.load_name(Load::FromTable);
+    // As the service's claim does, in bulk: one epoch for the status pages, not a
+    // version for each student (services::status_pages).
+    let bulk: Vec<String> =
+        status_pages::bulk_begin_sql(backend.db_backend()).iter().map(|s| (*s).to_owned()).collect();
     let mut rows = Vec::new();
     for (what, prepare, first) in [
-        (format!("the same claim as one UPDATE, the same lines by {load}"), vec![delete.clone(), free], vec![claim]),
-        (format!("the same lines alone by {load} (no installment rewritten)"), vec![delete], vec![]),
+        (
+            format!("the same claim as one UPDATE, the same lines by {load}"),
+            [&bulk[..], &[delete.clone(), free]].concat(),
+            vec![claim],
+        ),
+        (format!("the same lines alone by {load} (no installment rewritten)"), [&bulk[..], &[delete]].concat(), vec![]),
     ] {
         let (took, n) = ceiling::reload(
             backend,

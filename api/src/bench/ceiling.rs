@@ -44,6 +44,14 @@ impl Backend {
         }
     }
 
+    /// The ORM's name for it.
+    pub fn db_backend(&self) -> sea_orm::DbBackend {
+        match self {
+            Backend::Postgres(_) => sea_orm::DbBackend::Postgres,
+            Backend::Sqlite(_) => sea_orm::DbBackend::Sqlite,
+        }
+    }
+
     /// `PostgreSQL 15` or `SQLite`.
     pub fn name(&self) -> &'static str {
         match self {

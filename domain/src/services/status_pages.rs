@@ -109,16 +109,22 @@ pub async fn my_status_page(
     Ok((actor, StatusPage::Computed(body)))
 }
 
+/// The statements of [`bulk_begin`] on `backend` (the benchmark's floors run them too).
+pub fn bulk_begin_sql(backend: DbBackend) -> &'static [&'static str] {
+    if backend == DbBackend::Postgres {
+        &["SELECT set_config('yungui.status_bulk', 'on', true)", "UPDATE status_epoch SET epoch = epoch + 1"]
+    } else {
+        &["UPDATE status_epoch SET epoch = epoch + 1, bulk = 1"]
+    }
+}
+
 /// Starts a bulk write in `tx`: raises the epoch (every stored page stops being served
 /// when `tx` commits) and keeps the per-student triggers from writing for the rest of
 /// the transaction. Call [`bulk_end`] before committing; on SQLite a flag left set stops
 /// serving stored pages until the next bulk write ends, it never serves a stale one.
 pub async fn bulk_begin<C: ConnectionTrait>(tx: &C) -> Result<(), DomainError> {
-    if tx.get_database_backend() == DbBackend::Postgres {
-        tx.execute_unprepared("SELECT set_config('yungui.status_bulk', 'on', true)").await?;
-        tx.execute_unprepared("UPDATE status_epoch SET epoch = epoch + 1").await?;
-    } else {
-        tx.execute_unprepared("UPDATE status_epoch SET epoch = epoch + 1, bulk = 1").await?;
+    for sql in bulk_begin_sql(tx.get_database_backend()) {
+        tx.execute_unprepared(sql).await?;
     }
     Ok(())
 }
