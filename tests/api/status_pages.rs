@@ -1,13 +1,15 @@
 //! `GET /me/status` served as last sent while nothing under it changed: every write a
 //! student's page shows (their history, their money, a name on the page, a batch, an
-//! internship) makes the next read compute it again, and a stored page is the page.
+//! internship, a placement) makes the next read compute it again, and a stored page is
+//! the page.
 
 use reqwest::header::HeaderName;
 use serde_json::{Value, json};
 
 use crate::batches::{batch, checker, file, lines, post, results};
 use crate::helpers::{StatusCode, assert_json};
-use crate::internships::{create_internship, internship, to_final_year};
+use crate::internships::{create_internship, internship, to_final_year, transition};
+use crate::placements::{act, at_intended, placed};
 use crate::world::{World, world};
 
 /// The student's status page for `as_of`: whether it was served as stored, and the page.
@@ -106,4 +108,26 @@ async fn an_internship_shows_on_the_page_at_once() {
     let i = create_internship(&w, &internship(&w, &s)).await;
     let page = computed_then_stored(&w, &token, "2021-09-02", "after the internship").await;
     assert_eq!(page["internship"]["id"], i["id"]);
+}
+
+#[tokio::test]
+async fn a_placement_its_confirmation_and_the_enterprises_new_name_show_on_the_page_at_once() {
+    let w = world().await;
+    let (s, login) = w.enrolled(1).await;
+    let token = w.student_token(&login).await;
+    to_final_year(&w, &s).await;
+    transition(&w, &s, "graduate", "2022-07-01").await;
+    let page = computed_then_stored(&w, &token, "2022-07-02", "first read").await;
+    assert!(page["placement"].is_null());
+    let p = placed(&w, at_intended(&s, 500_000)).await;
+    let page = computed_then_stored(&w, &token, "2022-07-02", "after the proposal").await;
+    assert_eq!((&page["placement"]["id"], page["placement"]["state"].as_str()), (&p["id"], Some("proposed")));
+    assert_json(act(&w, &w.hr_1, &p, "confirm", json!({})).await, StatusCode::OK).await;
+    let page = computed_then_stored(&w, &token, "2022-07-02", "after the confirmation").await;
+    assert_eq!(page["placement"]["state"], "confirmed");
+    let path = format!("/api/v1/enterprises/{}", w.enterprise_1);
+    assert_json(w.app.patch_json(&path, &w.admin, &json!({ "name": "浙江长兴新材料有限公司" })).await, StatusCode::OK)
+        .await;
+    let page = computed_then_stored(&w, &token, "2022-07-02", "after the enterprise's new name").await;
+    assert_eq!(page["placement"]["enterprise_name"], "浙江长兴新材料有限公司");
 }
