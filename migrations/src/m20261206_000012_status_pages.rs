@@ -3,13 +3,14 @@
 //!
 //! `status_pages` has one row per student (made by a trigger when the student is, and
 //! backfilled here): a `version` that every write under the student's page raises, and
-//! the page last computed (`body`, for the day `as_of` and the `epoch` it was read
-//! under). `status_epoch` is one row: an `epoch` raised by writes that change many
+//! the page last computed (`body`, for the day `as_of`, by the program `build`, under
+//! the `epoch` it was read with). `status_epoch` is one row: an `epoch` raised by writes that change many
 //! pages at once (a name of a school, major, origin, cohort, programme or enterprise;
 //! a disbursement batch, which says so itself), and on SQLite the `bulk` flag of such a
 //! write in progress.
 //!
-//! A page is served from here only if it was stored for the same day and epoch; it is
+//! A page is served from here only if it was stored for the same day and epoch by the
+//! same build of the program (a release may change what a page says); it is
 //! stored only if the version is still the one read before the page was computed (the
 //! store is `UPDATE … WHERE version = <read>`), so a write that commits while a page is
 //! being computed keeps that page from being stored. The triggers run in the writing
@@ -215,6 +216,7 @@ impl MigrationTrait for Migration {
                     .col(big_integer("version").default(0))
                     .col(ColumnDef::new("epoch").big_integer().null())
                     .col(date_null("as_of"))
+                    .col(text_null("build"))
                     .col(text_null("body"))
                     .foreign_key(fk("status_pages", "student_id", "students").on_delete(ForeignKeyAction::Cascade))
                     .to_owned(),

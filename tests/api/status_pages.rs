@@ -131,3 +131,16 @@ async fn a_placement_its_confirmation_and_the_enterprises_new_name_show_on_the_p
     let page = computed_then_stored(&w, &token, "2022-07-02", "after the enterprise's new name").await;
     assert_eq!(page["placement"]["enterprise_name"], "浙江长兴新材料有限公司");
 }
+
+#[tokio::test]
+async fn a_page_stored_by_another_release_is_computed_again() {
+    use sea_orm::ConnectionTrait;
+    let w = world().await;
+    let (_, login) = w.enrolled(1).await;
+    let token = w.student_token(&login).await;
+    let page = computed_then_stored(&w, &token, "2019-12-01", "first read").await;
+    // As an earlier release would have left it: its pages may say other things.
+    w.app.state.db.execute_unprepared("UPDATE status_pages SET build = 'an-earlier-release'").await.unwrap();
+    let again = computed_then_stored(&w, &token, "2019-12-01", "a page of another release").await;
+    assert_eq!(again, page);
+}
