@@ -32,8 +32,6 @@ pub struct AppState {
 impl AppState {
     /// Builds the state from a config and an open database.
     pub fn new(config: Config, db: DatabaseConnection) -> AppState {
-        // The stored status pages' build, hashed now rather than on the first request.
-        yungui_domain::services::status_pages::build();
         AppState {
             vault: Vault::new(&config.data_key),
             jwt: Arc::new(JwtKeys::new(config.jwt_secret_bytes(), config.access_ttl)),

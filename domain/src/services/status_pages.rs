@@ -42,7 +42,8 @@ impl StatusPage {
 /// stored by another build (whose pages may differ in fields or wording) is never
 /// served by this one, so a new release needs no step to drop the old pages, and two
 /// releases side by side in a rolling deploy never serve each other's. Computed once
-/// (about 50 ms for the release binary); call it at start-up to keep it off a request.
+/// (about 50 ms for the release binary); `serve` calls it at start-up to keep it off a
+/// request, other commands (and tests) pay it on their first status page.
 pub fn build() -> &'static str {
     static BUILD: std::sync::OnceLock<String> = std::sync::OnceLock::new();
     BUILD.get_or_init(|| match std::env::current_exe().and_then(std::fs::read) {
