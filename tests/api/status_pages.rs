@@ -36,12 +36,17 @@ async fn computed_then_stored(w: &World, token: &str, as_of: &str, why: &str) ->
     serde_json::from_str(&computed).unwrap()
 }
 
+/// Applicant `n` enrolled, and a token of their account: (student id, token).
+async fn signed_in_student(w: &World, n: u32) -> (String, String) {
+    let (s, login) = w.enrolled(n).await;
+    (s, w.student_token(&login).await)
+}
+
 #[tokio::test]
 async fn a_stored_page_is_served_until_a_write_under_it_and_only_that_students() {
     let w = world().await;
-    let (s1, login1) = w.enrolled(1).await;
-    let (_, login2) = w.enrolled(2).await;
-    let (t1, t2) = (w.student_token(&login1).await, w.student_token(&login2).await);
+    let (s1, t1) = signed_in_student(&w, 1).await;
+    let (_, t2) = signed_in_student(&w, 2).await;
     let page = computed_then_stored(&w, &t1, "2019-12-01", "first read").await;
     assert_eq!(page["state"], "enrolled");
     computed_then_stored(&w, &t2, "2019-12-01", "first read").await;
@@ -73,8 +78,7 @@ async fn a_stored_page_is_served_until_a_write_under_it_and_only_that_students()
 #[tokio::test]
 async fn a_batch_and_its_payments_show_on_the_page_at_once() {
     let w = world().await;
-    let (_, login) = w.enrolled(1).await;
-    let token = w.student_token(&login).await;
+    let (_, token) = signed_in_student(&w, 1).await;
     let before = computed_then_stored(&w, &token, "2019-11-10", "first read").await;
     assert_eq!(before["subsidies"]["paid_fen"], 0);
 
@@ -100,8 +104,7 @@ async fn a_batch_and_its_payments_show_on_the_page_at_once() {
 #[tokio::test]
 async fn an_internship_shows_on_the_page_at_once() {
     let w = world().await;
-    let (s, login) = w.enrolled(1).await;
-    let token = w.student_token(&login).await;
+    let (s, token) = signed_in_student(&w, 1).await;
     to_final_year(&w, &s).await;
     let page = computed_then_stored(&w, &token, "2021-09-02", "first read").await;
     assert!(page["internship"].is_null());
@@ -113,8 +116,7 @@ async fn an_internship_shows_on_the_page_at_once() {
 #[tokio::test]
 async fn a_placement_its_confirmation_and_the_enterprises_new_name_show_on_the_page_at_once() {
     let w = world().await;
-    let (s, login) = w.enrolled(1).await;
-    let token = w.student_token(&login).await;
+    let (s, token) = signed_in_student(&w, 1).await;
     to_final_year(&w, &s).await;
     transition(&w, &s, "graduate", "2022-07-01").await;
     let page = computed_then_stored(&w, &token, "2022-07-02", "first read").await;
@@ -136,8 +138,7 @@ async fn a_placement_its_confirmation_and_the_enterprises_new_name_show_on_the_p
 async fn a_page_stored_by_another_release_is_computed_again() {
     use sea_orm::ConnectionTrait;
     let w = world().await;
-    let (_, login) = w.enrolled(1).await;
-    let token = w.student_token(&login).await;
+    let (_, token) = signed_in_student(&w, 1).await;
     let page = computed_then_stored(&w, &token, "2019-12-01", "first read").await;
     // As an earlier release would have left it: its pages may say other things.
     w.app.state.db.execute_unprepared("UPDATE status_pages SET build = 'an-earlier-release'").await.unwrap();
