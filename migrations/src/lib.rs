@@ -16,6 +16,7 @@ mod m20261202_000009_counting_indexes;
 mod m20261203_000010_partial_installment_indexes;
 mod m20261204_000011_application_tallies;
 mod m20261206_000012_status_pages;
+mod m20261206_000013_lines_claim;
 
 /// The ordered list of migrations, applied by `yungui migrate` and on `serve`.
 pub struct Migrator;
@@ -36,6 +37,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000010_partial_installment_indexes::Migration),
             Box::new(m20261204_000011_application_tallies::Migration),
             Box::new(m20261206_000012_status_pages::Migration),
+            Box::new(m20261206_000013_lines_claim::Migration),
         ]
     }
 }

@@ -82,8 +82,13 @@ pub(crate) async fn installment_ids(w: &World, b: &Value) -> HashSet<String> {
     lines(w, b).await.iter().map(|l| l["installment_id"].as_str().unwrap().to_owned()).collect()
 }
 
-pub(crate) async fn installment_row(w: &World, id: &str) -> installment::Model {
-    installment::Entity::find_by_id(id.parse::<Uuid>().unwrap()).one(&w.app.state.db).await.unwrap().unwrap()
+/// An installment as the school sees it in the student's subsidies
+/// (`GET /students/{id}/subsidies`, as an admin).
+pub(crate) async fn installment_seen(w: &World, id: &str) -> Value {
+    let row = installment::Entity::find_by_id(id.parse::<Uuid>().unwrap()).one(&w.app.state.db).await.unwrap().unwrap();
+    let path = format!("/api/v1/students/{}/subsidies", row.student_id);
+    let all = assert_json(w.app.get(&path, &w.admin).await, StatusCode::OK).await;
+    all["installments"].as_array().unwrap().iter().find(|i| i["id"] == id).cloned().unwrap()
 }
 
 #[tokio::test]
@@ -118,6 +123,11 @@ async fn a_batch_takes_exactly_the_due_fund_installments_and_lists_the_students_
     assert!(code.starts_with('B') && code.len() == 16, "{code}");
     assert_eq!(lines(&w, &b).await[0]["line_id"], format!("{code}-00001"));
     assert!(lines(&w, &b).await.iter().all(|l| l["student_id"] == s1.as_str() && l["status"] == "pending"));
+    // While the batch is open, its installments show as batched, under it.
+    for l in lines(&w, &b).await {
+        let i = installment_seen(&w, l["installment_id"].as_str().unwrap()).await;
+        assert_eq!((i["state"].as_str(), i["batch_id"].as_str()), (Some("batched"), b["id"].as_str()), "{i}");
+    }
     // The batch itself carries its summary, not its lines: those are read a page at a time.
     assert!(b.get("lines").is_none(), "{b}");
     let of_b = format!("{BATCHES}/{}/lines", b["id"].as_str().unwrap());
@@ -164,7 +174,10 @@ async fn a_batch_takes_exactly_the_due_fund_installments_and_lists_the_students_
         .await
         .unwrap();
     assert_eq!(fares.len(), 2, "one fare per student is due by then");
-    assert!(fares.iter().all(|f| f.batch_id.is_none() && f.state != "batched"));
+    for f in fares {
+        let seen = installment_seen(&w, &f.id.to_string()).await;
+        assert_eq!((seen["state"].as_str(), seen["batch_id"].as_str()), (Some("scheduled"), None), "{seen}");
+    }
     assert_problem(create(&w, &w.registrar_a, "2020-01-31").await, StatusCode::CONFLICT, "nothing_to_pay").await;
 
     // Scope: the list is the school's; others may not look or make.
@@ -271,22 +284,28 @@ async fn a_failed_line_comes_back_in_the_next_batch_and_a_result_file_counts_onc
     let db = &w.app.state.db;
     let detail = get(&w, &w.registrar_a, &b["id"]).await;
     for l in lines(&w, &detail).await {
-        let i = installment_row(&w, l["installment_id"].as_str().unwrap()).await;
-        let ledger =
-            ledger_entry::Entity::find().filter(ledger_entry::Column::InstallmentId.eq(i.id)).all(db).await.unwrap();
+        let id = l["installment_id"].as_str().unwrap();
+        let i = installment_seen(&w, id).await;
+        let ledger = ledger_entry::Entity::find()
+            .filter(ledger_entry::Column::InstallmentId.eq(id.parse::<Uuid>().unwrap()))
+            .all(db)
+            .await
+            .unwrap();
         if l["line_id"] == ids[1] {
             assert_eq!((l["status"].as_str(), l["reason"].as_str()), (Some("failed"), Some("账户已冻结")));
             assert_eq!(
-                (i.state.as_str(), i.reason_detail.as_deref(), i.batch_id),
-                ("failed", Some("账户已冻结"), None)
+                (i["state"].as_str(), i["reason"]["code"].as_str(), i["batch_id"].as_str()),
+                (Some("failed"), Some("payment_failed"), None)
             );
+            assert!(i["reason"]["zh"].as_str().unwrap().contains("账户已冻结"), "{i}");
             assert_eq!(ledger.iter().map(|e| (e.kind.as_str(), e.amount_fen)).collect::<Vec<_>>(), [("failed", 0)]);
         } else {
             assert_eq!(l["status"], "paid");
-            assert_eq!((i.state.as_str(), i.paid_on.map(|d| d.to_string())), ("paid", Some("2019-11-05".to_owned())));
+            assert_eq!((i["state"].as_str(), i["paid_on"].as_str()), (Some("paid"), Some("2019-11-05")));
+            assert_eq!(i["batch_id"], b["id"], "a paid installment names the batch that paid it");
             assert_eq!(
                 ledger.iter().map(|e| (e.kind.as_str(), e.amount_fen)).collect::<Vec<_>>(),
-                [("paid", i.amount_fen)]
+                [("paid", i["amount_fen"].as_i64().unwrap())]
             );
         }
     }

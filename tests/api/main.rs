@@ -17,6 +17,7 @@ mod access_tokens;
 mod admin_pages;
 mod authorization_matrix;
 mod batch_cancel;
+mod batch_claims;
 mod batch_lines;
 mod batch_scope;
 mod batches;

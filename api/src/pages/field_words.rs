@@ -114,7 +114,7 @@ pub fn code_phrase(code: &str) -> Option<&'static str> {
         "id_origin_mismatch" => "身份证地址码与生源地不一致（请核对）",
         "invalid_query" => "查询参数无效",
         "in_future" => "日期不能晚于今天",
-        "installment_changed" => "这笔款项已不在本批次中",
+        "installment_changed" => "这笔款项已经付过",
         "already_resolved" => "结果已经记录过，每行只记录一次",
         "committed_major_missing" => "该专业有企业承诺名额，请一并修改承诺",
         "below_admitted" => "不能少于已录取的人数",

@@ -30,8 +30,7 @@ pub use views::{BatchFilter, BatchView, LineFilter, LineSummary, LineView, Skipp
 use views::{detail, students_of};
 
 use super::super::{audit, now, require, scoping};
-use super::state as installment_state;
-use crate::entities::{batch_line, disbursement_batch, installment};
+use crate::entities::{batch_line, disbursement_batch};
 use crate::{Actor, DomainError, Role, Scope};
 
 /// Batch states as stored.
@@ -209,15 +208,8 @@ pub async fn cancel(
         .filter(batch_line::Column::Status.eq(line_status::PENDING))
         .exec(&tx)
         .await?;
-    installment::Entity::update_many()
-        .col_expr(installment::Column::State, Expr::value(installment_state::SCHEDULED))
-        .col_expr(installment::Column::BatchId, Expr::value(Option::<Uuid>::None))
-        .col_expr(installment::Column::UpdatedAt, Expr::value(now()))
-        .filter(installment::Column::BatchId.eq(id))
-        .filter(installment::Column::State.eq(installment_state::BATCHED))
-        .exec(&tx)
-        .await?;
-    // Back in the queue, each installment takes the state the student's history gives it now.
+    // Released, the installments are back in the queue in the state each kept under its
+    // line, and each takes the state the student's history gives it now.
     // Only the ids: a province-wide batch pays tens of thousands of students, and
     // whole student rows for each were the largest thing the server held.
     let student_ids: Vec<Uuid> = batch_line::Entity::find()

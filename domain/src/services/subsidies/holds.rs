@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::fares::of_students;
-use super::{state, sync};
+use super::{free_of_batches, state, sync};
 use crate::entities::{installment, student};
 use crate::services::{audit, now, require};
 use crate::{Actor, DomainError, Role, Scope};
@@ -96,7 +96,7 @@ async fn find_scoped<C: ConnectionTrait>(db: &C, actor: &Actor, id: Uuid) -> Res
             .add(of_students(installment::Column::StudentId, Condition::all().add(student::Column::SchoolId.eq(s)))),
         _ => Condition::all().add(Expr::value(false)),
     };
-    if let Some(i) = installment::Entity::find_by_id(id).filter(scope).one(db).await? {
+    if let Some(i) = super::shown().filter(installment::Column::Id.eq(id)).filter(scope).one(db).await? {
         return Ok(i);
     }
     match installment::Entity::find_by_id(id).one(db).await? {
@@ -137,6 +137,7 @@ async fn set(
         .col_expr(installment::Column::UpdatedAt, Expr::value(now()))
         .filter(installment::Column::Id.eq(id))
         .filter(installment::Column::State.is_not_in(SETTLED))
+        .filter(free_of_batches())
         .exec(&tx)
         .await?;
     if changed.rows_affected != 1 {
@@ -162,7 +163,19 @@ async fn set(
         }),
     )
     .await?;
-    let after = installment::Entity::find_by_id(id).one(&tx).await?.ok_or(DomainError::NotFound("installment"))?;
+    let after = super::shown()
+        .filter(installment::Column::Id.eq(id))
+        .one(&tx)
+        .await?
+        .ok_or(DomainError::NotFound("installment"))?;
+    // A batch's claim locks the installments it takes (PostgreSQL), so the write above
+    // waited for one made meanwhile; this read, a statement later, sees its line.
+    if after.state == state::BATCHED {
+        return Err(DomainError::conflict(
+            "concurrent_change",
+            "a disbursement batch took the installment at the same time; reload and try again",
+        ));
+    }
     tx.commit().await?;
     Ok(after.into())
 }

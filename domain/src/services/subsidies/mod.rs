@@ -16,7 +16,7 @@ use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, Query
 use uuid::Uuid;
 
 use super::{new_id, now};
-use crate::entities::{cohort, installment, ledger_entry, programme, student, subsidy_policy};
+use crate::entities::{batch_line, cohort, installment, ledger_entry, programme, student, subsidy_policy};
 use crate::subsidy::{self, ItemPolicy, Payer, Standing};
 use crate::{Actor, DomainError};
 
@@ -28,7 +28,10 @@ pub mod state {
     pub const HELD: &str = "held";
     /// Not owed any more.
     pub const CANCELLED: &str = "cancelled";
-    /// In an open disbursement batch.
+    /// In an open disbursement batch: shown, never stored. A pending line of a batch
+    /// is the claim ([`in_batch`]); the installment keeps its own state (scheduled or
+    /// failed) under it, which is what it returns to if the line fails or the batch is
+    /// cancelled (migration `m20261206_000013_lines_claim`).
     pub const BATCHED: &str = "batched";
     /// Paid.
     pub const PAID: &str = "paid";
@@ -58,6 +61,52 @@ pub async fn cohort_policy<C: ConnectionTrait>(
     };
     let items = policies::items_of(db, policy.id).await?;
     Ok((policy, items))
+}
+
+/// Whether an installment is held by a line of a batch: an open line (pending, or paid
+/// and kept open so the installment never enters another batch), found through the
+/// partial unique index `batch_lines(installment_id) WHERE open`. The claim of a batch
+/// is this line; the installment row is not written.
+pub fn in_batch() -> Expr {
+    Expr::cust(format!("EXISTS (SELECT 1 {OPEN_LINE})"))
+}
+
+/// Whether no line of a batch holds the installment: the opposite of [`in_batch`].
+pub fn free_of_batches() -> Expr {
+    Expr::cust(format!("NOT EXISTS (SELECT 1 {OPEN_LINE})"))
+}
+
+/// A batch line's installment, to join them.
+pub(crate) fn line_installment() -> sea_orm::RelationDef {
+    batch_line::Entity::belongs_to(installment::Entity)
+        .from(batch_line::Column::InstallmentId)
+        .to(installment::Column::Id)
+        .into()
+}
+
+/// The open line of the installment in hand (`installments.id`).
+const OPEN_LINE: &str =
+    r#"FROM "batch_lines" WHERE "batch_lines"."installment_id" = "installments"."id" AND "batch_lines"."open""#;
+
+/// Installments as people see them: one held by a batch's line is `batched`, under that
+/// batch's id, whatever state it keeps under the line. Every read that shows an
+/// installment or judges it by its state goes through here.
+pub fn shown() -> sea_orm::Select<installment::Entity> {
+    use sea_orm::Iterable;
+    let stored =
+        installment::Column::iter().filter(|c| !matches!(c, installment::Column::State | installment::Column::BatchId));
+    let state = format!(
+        r#"CASE WHEN "installments"."state" <> '{paid}' AND EXISTS (SELECT 1 {OPEN_LINE}) THEN '{batched}' ELSE "installments"."state" END"#,
+        paid = state::PAID,
+        batched = state::BATCHED,
+    );
+    // A paid installment keeps the id of the batch that paid it.
+    let batch = format!(r#"COALESCE("installments"."batch_id", (SELECT "batch_lines"."batch_id" {OPEN_LINE}))"#);
+    installment::Entity::find()
+        .select_only()
+        .columns(stored)
+        .expr_as(Expr::cust(state), "state")
+        .expr_as(Expr::cust(batch), "batch_id")
 }
 
 /// Rows per multi-row insert or `IN` list: under SQLite's 32,766 bound parameters and
@@ -280,7 +329,9 @@ pub async fn sync_many<C: ConnectionTrait>(db: &C, actor: &Actor, student_ids: &
         let mut rows: HashMap<Uuid, Vec<installment::Model>> = HashMap::new();
         for i in installment::Entity::find()
             .filter(installment::Column::StudentId.is_in(chunk.iter().copied()))
-            .filter(installment::Column::State.is_not_in([state::PAID, state::BATCHED]))
+            // What a batch holds is settled until its line fails or the batch is cancelled.
+            .filter(installment::Column::State.ne(state::PAID))
+            .filter(free_of_batches())
             .order_by_asc(installment::Column::OriginalDueDate)
             .order_by_asc(installment::Column::Id)
             .all(db)
@@ -380,18 +431,6 @@ pub fn entry(
         actor_user_id: Set(actor.audit_id()),
         recorded_at: Set(now()),
     }
-}
-
-/// Sums of installment amounts by state, for checks and reports.
-pub async fn totals_by_state<C: ConnectionTrait>(
-    db: &C,
-    student_id: Uuid,
-) -> Result<HashMap<String, i64>, DomainError> {
-    let mut out = HashMap::new();
-    for i in installment::Entity::find().filter(installment::Column::StudentId.eq(student_id)).all(db).await? {
-        *out.entry(i.state).or_insert(0) += i.amount_fen;
-    }
-    Ok(out)
 }
 
 /// Tells the student, once per reason, that money is held and why. Waiting for the next

@@ -15,13 +15,15 @@
 
 use chrono::NaiveDate;
 use sea_orm::sea_query::{CaseStatement, Expr, ExprTrait, Func, IntoCondition};
-use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter, QuerySelect};
+use sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, FromQueryResult, JoinType, QueryFilter, QuerySelect,
+};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::fares::of_students;
 use super::state;
-use crate::entities::{installment, ledger_entry, student};
+use crate::entities::{batch_line, installment, ledger_entry, student};
 use crate::services::require;
 use crate::services::sheets::{Cell, Sheet};
 use crate::{Actor, DomainError, Role, Scope};
@@ -254,12 +256,52 @@ pub async fn subsidies<C: ConnectionTrait>(
         sched = sched.filter(installment::Column::DueDate.lte(d));
         ledger = ledger.filter(ledger_entry::Column::EntryDate.lte(d));
     }
-    let sched = sched
+    let mut sched = sched
         .group_by(installment::Column::Item)
         .group_by(installment::Column::Payer)
         .into_model::<ScheduleRow>()
         .all(db)
         .await?;
+    // What batches hold is batched (`subsidies::shown`): moved out of the state each
+    // installment keeps under its line. Only the open lines are read, not the schedule.
+    let mut in_batches = batch_line::Entity::find()
+        .select_only()
+        .column(installment::Column::Item)
+        .column(installment::Column::Payer)
+        .column(installment::Column::State)
+        .column_as(sum(Expr::val(1i64)), "n")
+        .column_as(sum(amount()), "fen")
+        .join(JoinType::InnerJoin, super::line_installment())
+        .filter(batch_line::Column::Open.eq(true))
+        .filter(installment::Column::State.ne(state::PAID));
+    if let Some(cond) = students_cond(&f) {
+        in_batches = in_batches.filter(of_students(installment::Column::StudentId, cond));
+    }
+    if let Some(d) = f.as_of {
+        in_batches = in_batches.filter(installment::Column::DueDate.lte(d));
+    }
+    let in_batches: Vec<(String, String, String, i64, i64)> = in_batches
+        .group_by(installment::Column::Item)
+        .group_by(installment::Column::Payer)
+        .group_by(installment::Column::State)
+        .into_tuple()
+        .all(db)
+        .await?;
+    for (item, payer, kept, n, fen) in in_batches {
+        // Only a student enrolled and batched between the two reads has no row above.
+        let Some(r) = sched.iter_mut().find(|r| r.item == item && r.payer == payer) else { continue };
+        let (count, sum) = match kept.as_str() {
+            state::SCHEDULED => (&mut r.scheduled_count, &mut r.scheduled_fen),
+            state::HELD => (&mut r.held_count, &mut r.held_fen),
+            state::FAILED => (&mut r.failed_count, &mut r.failed_fen),
+            state::CANCELLED => (&mut r.cancelled_count, &mut r.cancelled_fen),
+            _ => (&mut r.batched_count, &mut r.batched_fen),
+        };
+        *count -= n;
+        *sum -= fen;
+        r.batched_count += n;
+        r.batched_fen += fen;
+    }
     let paid = ledger
         .group_by(ledger_entry::Column::Item)
         .group_by(ledger_entry::Column::Payer)

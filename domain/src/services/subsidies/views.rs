@@ -240,7 +240,7 @@ pub async fn summary<C: ConnectionTrait>(
 const PAID_KINDS: [&str; 2] = ["paid", "reversal"];
 
 async fn installments_of<C: ConnectionTrait>(db: &C, student_id: Uuid) -> Result<Vec<installment::Model>, DomainError> {
-    Ok(installment::Entity::find()
+    Ok(super::shown()
         .filter(installment::Column::StudentId.eq(student_id))
         .order_by_asc(installment::Column::OriginalDueDate)
         .order_by_asc(installment::Column::Item)

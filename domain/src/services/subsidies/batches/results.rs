@@ -125,18 +125,14 @@ fn parse(bytes: &[u8]) -> Result<(Vec<Row>, Vec<ResultRow>), DomainError> {
     Ok((rows, bad))
 }
 
-/// A pending line whose installment is not in the batch any more: never expected, so
-/// reported rather than guessed at.
+/// A pending line whose installment is already paid: never expected (a paid line stays
+/// open, so no other batch can hold the installment), so reported rather than guessed at.
 fn inconsistent(line: usize, line_id: String) -> ResultRow {
     ResultRow {
         line,
         line_id: Some(line_id),
         outcome: RowOutcome::Invalid,
-        errors: vec![FieldError::new(
-            "line_id",
-            "installment_changed",
-            "the line's installment is no longer in this batch",
-        )],
+        errors: vec![FieldError::new("line_id", "installment_changed", "the line's installment is already paid")],
     }
 }
 
@@ -210,6 +206,9 @@ pub async fn import_results(
             continue;
         }
         let i = insts.get(&l.installment_id).ok_or_else(|| DomainError::Internal("line without installment".into()))?;
+        // The pending line holds its installment, whatever state the installment kept
+        // under it: the bank's answer is what happened to it. Only a second payment of
+        // one installment is refused.
         let outcome = if r.paid {
             let moved = installment::Entity::update_many()
                 .col_expr(installment::Column::State, Expr::value(installment_state::PAID))
@@ -217,9 +216,10 @@ pub async fn import_results(
                 .col_expr(installment::Column::PaidReference, Expr::value(r.reference.clone()))
                 .col_expr(installment::Column::ReasonCode, Expr::value(Option::<String>::None))
                 .col_expr(installment::Column::ReasonDetail, Expr::value(Option::<String>::None))
+                .col_expr(installment::Column::BatchId, Expr::value(Some(id)))
                 .col_expr(installment::Column::UpdatedAt, Expr::value(t))
                 .filter(installment::Column::Id.eq(i.id))
-                .filter(installment::Column::State.eq(installment_state::BATCHED))
+                .filter(installment::Column::State.ne(installment_state::PAID))
                 .exec(&tx)
                 .await?;
             if moved.rows_affected != 1 {
@@ -247,7 +247,7 @@ pub async fn import_results(
                 .col_expr(installment::Column::ReasonDetail, Expr::value(Some(reason.clone())))
                 .col_expr(installment::Column::UpdatedAt, Expr::value(t))
                 .filter(installment::Column::Id.eq(i.id))
-                .filter(installment::Column::State.eq(installment_state::BATCHED))
+                .filter(installment::Column::State.ne(installment_state::PAID))
                 .exec(&tx)
                 .await?;
             if moved.rows_affected != 1 {
