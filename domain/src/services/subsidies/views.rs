@@ -74,6 +74,7 @@ pub struct InstallmentView {
     pub reason: Option<Reason>,
     pub paid_on: Option<NaiveDate>,
     pub paid_reference: Option<String>,
+    /// The disbursement batch that holds it (while batched) or paid it.
     pub batch_id: Option<Uuid>,
 }
 
