@@ -3,7 +3,7 @@
 //! moment can never share an installment (a partial unique index allows one open line
 //! per installment).
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, HashMap};
 
 use chrono::NaiveDate;
 use sea_orm::sea_query::{Expr, Query, SelectStatement};
@@ -15,9 +15,9 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use super::super::super::{audit, new_id, now, require, status_pages};
-use super::super::{cohort_policy, free_of_batches, line_installment, report, state as installment_state};
+use super::super::{free_of_batches, line_installment, report, state as installment_state};
 use super::{BATCH_ROLES, BatchView, LineSummary, Skipped, line_status, state, views};
-use crate::entities::{batch_line, cohort, disbursement_batch, installment, school, student};
+use crate::entities::{batch_line, cohort, disbursement_batch, installment, school, student, subsidy_policy};
 use crate::error::OnConstraint;
 use crate::subsidy::{Payer, add_working_days};
 use crate::{Actor, DomainError, Scope};
@@ -159,14 +159,14 @@ pub async fn create(
             format!("no payable fund installment is due on or before {} for these students", input.cutoff_date),
         ));
     }
-    let (line_count, total, cohorts) = claimed_totals(&tx, id).await?;
+    let (line_count, total) = claimed_totals(&tx, id).await?;
     if u64::try_from(line_count).ok() != Some(taken) {
         // Cannot happen inside the transaction; a batch that did not pay what it claimed must not be made.
         return Err(DomainError::Internal(format!("the batch wrote {taken} lines but counts {line_count}")));
     }
     status_pages::bulk_end(&tx).await?;
     let skipped = skipped(&tx, who, input.cutoff_date).await?;
-    let notice_until = notice_until(&tx, cohorts, today).await?;
+    let notice_until = notice_until(&tx, id, today).await?;
     let mut am: disbursement_batch::ActiveModel =
         disbursement_batch::Entity::find_by_id(id).one(&tx).await?.ok_or(DomainError::NotFound("batch"))?.into();
     am.line_count = Set(line_count);
@@ -213,17 +213,48 @@ pub async fn create(
     Ok(out)
 }
 
-/// The end of the public-notice period: the longest any claimed cohort's policy asks for.
+/// The end of the public-notice period: the longest any policy of a cohort with a line
+/// in the batch asks for. Cohorts with a notice period are few; the longest period whose
+/// cohorts have a line wins, and one line is enough to tell. A cohort with installments
+/// has its policy pinned, so a cohort without one has no line.
 async fn notice_until<C: ConnectionTrait>(
     db: &C,
-    cohorts: BTreeSet<Uuid>,
+    batch: Uuid,
     today: NaiveDate,
 ) -> Result<Option<NaiveDate>, DomainError> {
-    let mut days = 0;
-    for c in cohorts {
-        days = days.max(cohort_policy(db, c).await?.0.notice_days);
+    let policy: sea_orm::RelationDef = cohort::Entity::belongs_to(subsidy_policy::Entity)
+        .from(cohort::Column::PolicyId)
+        .to(subsidy_policy::Column::Id)
+        .into();
+    let with_notice: Vec<(Uuid, i32)> = cohort::Entity::find()
+        .select_only()
+        .column(cohort::Column::Id)
+        .column(subsidy_policy::Column::NoticeDays)
+        .join(sea_orm::JoinType::InnerJoin, policy)
+        .filter(subsidy_policy::Column::NoticeDays.gt(0))
+        .into_tuple()
+        .all(db)
+        .await?;
+    let mut by_days: BTreeMap<i32, Vec<Uuid>> = BTreeMap::new();
+    for (c, days) in with_notice {
+        by_days.entry(days).or_default().push(c);
     }
-    Ok(u32::try_from(days).ok().filter(|d| *d > 0).map(|d| add_working_days(today, d)))
+    for (days, cohorts) in by_days.into_iter().rev() {
+        let has_line = batch_line::Entity::find()
+            .select_only()
+            .column(batch_line::Column::Id)
+            .join(sea_orm::JoinType::InnerJoin, line_installment())
+            .filter(batch_line::Column::BatchId.eq(batch))
+            .filter(installment::Column::CohortId.is_in(cohorts))
+            .into_tuple::<Uuid>()
+            .one(db)
+            .await?
+            .is_some();
+        if has_line {
+            return Ok(u32::try_from(days).ok().map(|d| add_working_days(today, d)));
+        }
+    }
+    Ok(None)
 }
 
 /// The claim: the batch's lines, written in one statement from the installments that
@@ -329,28 +360,19 @@ async fn claim<C: ConnectionTrait>(
         .rows_affected())
 }
 
-/// The batch's line count, total and the cohorts of its students, from its lines and
-/// their installments (one row per cohort).
-async fn claimed_totals<C: ConnectionTrait>(db: &C, batch: Uuid) -> Result<(i32, i64, BTreeSet<Uuid>), DomainError> {
-    let rows: Vec<(Uuid, i64, i64)> = batch_line::Entity::find()
+/// The batch's line count and total, from its lines alone.
+async fn claimed_totals<C: ConnectionTrait>(db: &C, batch: Uuid) -> Result<(i32, i64), DomainError> {
+    let (count, total): (i64, i64) = batch_line::Entity::find()
         .select_only()
-        .column(installment::Column::CohortId)
         .column_as(report::sum(Expr::val(1i64)), "n")
-        .column_as(report::sum(Expr::col((batch_line::Entity, batch_line::Column::AmountFen))), "total")
-        .join(sea_orm::JoinType::InnerJoin, line_installment())
+        .column_as(report::sum(Expr::col(batch_line::Column::AmountFen)), "total")
         .filter(batch_line::Column::BatchId.eq(batch))
-        .group_by(installment::Column::CohortId)
         .into_tuple()
-        .all(db)
-        .await?;
-    let (mut count, mut total, mut cohorts) = (0i64, 0i64, BTreeSet::new());
-    for (cohort, n, sum) in rows {
-        count += n;
-        total += sum;
-        cohorts.insert(cohort);
-    }
+        .one(db)
+        .await?
+        .unwrap_or_default();
     let count = i32::try_from(count).map_err(|_| DomainError::Internal("too many lines in a batch".into()))?;
-    Ok((count, total, cohorts))
+    Ok((count, total))
 }
 
 /// The students whose due installments the batch had to leave out, and why.
