@@ -12,7 +12,10 @@ use std::collections::{HashMap, HashSet};
 
 use chrono::NaiveDate;
 use sea_orm::sea_query::{Expr, OnConflict};
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+    Set,
+};
 use uuid::Uuid;
 
 use super::{new_id, now};
@@ -29,7 +32,7 @@ pub mod state {
     /// Not owed any more.
     pub const CANCELLED: &str = "cancelled";
     /// In an open disbursement batch: shown, never stored. A pending line of a batch
-    /// is the claim ([`in_batch`]); the installment keeps its own state (scheduled or
+    /// is the claim ([`free_of_batches`]); the installment keeps its own state (scheduled or
     /// failed) under it, which is what it returns to if the line fails or the batch is
     /// cancelled (migration `m20261206_000013_lines_claim`).
     pub const BATCHED: &str = "batched";
@@ -63,15 +66,10 @@ pub async fn cohort_policy<C: ConnectionTrait>(
     Ok((policy, items))
 }
 
-/// Whether an installment is held by a line of a batch: an open line (pending, or paid
-/// and kept open so the installment never enters another batch), found through the
-/// partial unique index `batch_lines(installment_id) WHERE open`. The claim of a batch
-/// is this line; the installment row is not written.
-pub fn in_batch() -> Expr {
-    Expr::cust(format!("EXISTS (SELECT 1 {OPEN_LINE})"))
-}
-
-/// Whether no line of a batch holds the installment: the opposite of [`in_batch`].
+/// Whether no line of a batch holds the installment. An open line (pending, or paid and
+/// kept open so the installment never enters another batch), found through the partial
+/// unique index `batch_lines(installment_id) WHERE open`, is the claim of a batch; the
+/// installment row is not written.
 pub fn free_of_batches() -> Expr {
     Expr::cust(format!("NOT EXISTS (SELECT 1 {OPEN_LINE})"))
 }
@@ -382,7 +380,7 @@ pub async fn sync_many<C: ConnectionTrait>(db: &C, actor: &Actor, student_ids: &
             notify_held(db, *student_id, &newly_held).await?;
         }
         let t = now();
-        for (target, ids) in updates {
+        for (target, ids) in &updates {
             for ids in ids.chunks(CHUNK) {
                 installment::Entity::update_many()
                     .col_expr(installment::Column::State, Expr::value(target.state))
@@ -393,6 +391,22 @@ pub async fn sync_many<C: ConnectionTrait>(db: &C, actor: &Actor, student_ids: &
                     .filter(installment::Column::Id.is_in(ids.iter().copied()))
                     .exec(db)
                     .await?;
+            }
+        }
+        // A batch that claimed some of these between the read above and these writes (on
+        // PostgreSQL the writes waited for its locks) is seen now, a statement later:
+        // the change is refused rather than written under its lines.
+        for ids in updates.into_values().flatten().collect::<Vec<_>>().chunks(CHUNK) {
+            let taken = batch_line::Entity::find()
+                .filter(batch_line::Column::Open.eq(true))
+                .filter(batch_line::Column::InstallmentId.is_in(ids.iter().copied()))
+                .count(db)
+                .await?;
+            if taken > 0 {
+                return Err(DomainError::conflict(
+                    "concurrent_change",
+                    "a disbursement batch took some of these installments at the same time; try again",
+                ));
             }
         }
         for chunk in ledger.chunks(500) {
