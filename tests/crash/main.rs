@@ -266,16 +266,17 @@ async fn a_large_import_killed_midway_is_all_or_nothing_and_a_retry_completes_it
     db.drop_database().await;
 }
 
-/// No installment is batched without an open line, and every batch has exactly the
-/// lines and total it says.
+/// Every pending line holds its installment open and unpaid, every paid line's
+/// installment is paid, and every batch has exactly the lines and total it says.
 async fn batches_are_whole(conn: &DatabaseConnection) -> (i64, i64) {
-    let orphans = count(
+    let loose = count(
         conn,
-        "SELECT COUNT(*) FROM installments i WHERE i.state = 'batched' AND NOT EXISTS \
-         (SELECT 1 FROM batch_lines l WHERE l.installment_id = i.id AND l.open)",
+        "SELECT COUNT(*) FROM batch_lines l JOIN installments i ON i.id = l.installment_id \
+         WHERE (l.status = 'pending' AND (NOT l.open OR i.state = 'paid')) \
+            OR (l.status = 'paid' AND i.state <> 'paid')",
     )
     .await;
-    assert_eq!(orphans, 0, "installments batched without a line");
+    assert_eq!(loose, 0, "lines whose installment disagrees with them");
     let bad = count(
         conn,
         "SELECT COUNT(*) FROM disbursement_batches b WHERE b.line_count <> \
@@ -331,7 +332,7 @@ async fn batch_creation_and_bank_results_killed_midway_leave_whole_batches_and_l
     let r = server.post_json("/api/v1/disbursement-batches", &maker, &body).send().await.expect("create");
     let status = r.status().as_u16();
     let created: Value = r.json().await.expect("batch");
-    let batched = count(&conn, "SELECT COUNT(*) FROM installments WHERE state = 'batched'").await;
+    let batched = count(&conn, "SELECT COUNT(*) FROM batch_lines WHERE open AND status = 'pending'").await;
     let (batches, _) = batches_are_whole(&conn).await;
     println!(
         "batch retry answered {status}: {} batch(es) since the kills, {batched} installments batched, each in one line",

@@ -34,6 +34,7 @@ pub(super) async fn batch_run(
             .column(installment::Column::DueDate)
             .filter(installment::Column::Payer.eq("fund"))
             .filter(installment::Column::State.is_in(["scheduled", "failed"]))
+            .filter(yungui_domain::services::subsidies::free_of_batches())
             .filter(installment::Column::DueDate.lte(today))
             .order_by_asc(installment::Column::DueDate)
             .offset(lines - 1)
