@@ -12,7 +12,7 @@ mod assertions;
 #[path = "../api/fixtures.rs"]
 mod fixtures;
 #[allow(dead_code)]
-#[path = "../api/helpers.rs"]
+#[path = "../api/helpers/mod.rs"]
 mod helpers;
 #[allow(dead_code)]
 #[path = "../api/world.rs"]
