@@ -34,7 +34,7 @@ pub(crate) async fn checker(w: &World) -> (Uuid, String) {
     (u.id, w.app.token_of(&u).await)
 }
 
-async fn create(w: &World, token: &str, cutoff: &str) -> reqwest::Response {
+pub(crate) async fn create(w: &World, token: &str, cutoff: &str) -> reqwest::Response {
     w.app.post_json(BATCHES, token, &json!({ "cutoff_date": cutoff })).await
 }
 

@@ -19,6 +19,7 @@ mod authorization_matrix;
 mod batch_cancel;
 mod batch_claims;
 mod batch_lines;
+mod batch_races;
 mod batch_scope;
 mod batches;
 mod cli;

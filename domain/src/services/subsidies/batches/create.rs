@@ -267,11 +267,13 @@ async fn notice_until<C: ConnectionTrait>(
 ///
 /// On PostgreSQL the claimed installments are locked (`FOR NO KEY UPDATE`) as they are
 /// read: a hold or a change of state being written meanwhile is waited for and judged on
-/// what it wrote, and one that comes after waits for the batch. A second batch made at
-/// the same moment waits for the first, then skips what the first took (`ON CONFLICT …
-/// DO NOTHING` on that index): it takes the rest, or finds nothing to pay. Its line
-/// numbers then keep the gaps of what it skipped. SQLite runs one writer at a time; the
-/// batch row written first already holds the lock.
+/// what it wrote, and one that comes after waits for the batch and is refused when it
+/// sees the batch's line (`batch_races.rs` times each of these). A second batch made at
+/// the same moment waits for the first twice over: at the status epoch's one row, which
+/// every bulk write raises before its claim, and, were that ever gone, at the partial
+/// index, where it skips what the first took (`ON CONFLICT … DO NOTHING`). Either way it
+/// takes the rest or finds nothing to pay; after a skip its line numbers keep the gaps.
+/// SQLite runs one writer at a time; the batch row written first already holds the lock.
 ///
 /// The database numbers the lines from 1 in line order (by student name in byte order,
 /// the same on both databases, then student, due date, item, year and number) and

@@ -1,0 +1,163 @@
+//! What happens when a batch's claim and another write meet (PostgreSQL). Each test
+//! holds a lock of its own in a transaction (the gate), starts the requests, waits
+//! until the database shows each of them waiting for a lock, and only then opens the
+//! gate: the interleaving is the one named, every run, not a matter of timing.
+//!
+//! SQLite runs one writer at a time (a batch's first statement takes the write lock),
+//! so none of these interleavings can happen there, and the tests return at once.
+
+use std::time::{Duration, Instant};
+
+use sea_orm::{ConnectionTrait, DatabaseTransaction, EntityTrait, Statement, TransactionTrait};
+use serde_json::{Value, json};
+use uuid::Uuid;
+use yungui_domain::entities::installment;
+
+use crate::batches::{checker, create, installment_ids, installment_seen, lines};
+use crate::helpers::{StatusCode, assert_json, assert_problem};
+use crate::world::{World, world};
+
+/// Waits until `n` sessions of the test's database wait for a lock.
+async fn until_waiting(w: &World, n: i64) {
+    let started = Instant::now();
+    loop {
+        let row = w
+            .app
+            .state
+            .db
+            .query_one_raw(Statement::from_string(
+                w.app.state.db.get_database_backend(),
+                "SELECT count(*) AS n FROM pg_stat_activity \
+                 WHERE datname = current_database() AND wait_event_type = 'Lock'",
+            ))
+            .await
+            .unwrap()
+            .unwrap();
+        if row.try_get::<i64>("", "n").unwrap() >= n {
+            return;
+        }
+        assert!(started.elapsed() < Duration::from_secs(20), "{n} sessions never waited for a lock");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+/// A transaction holding `lock`, which the requests will wait for until it commits.
+async fn gate(w: &World, lock: &str) -> DatabaseTransaction {
+    let tx = w.app.state.db.begin().await.unwrap();
+    tx.execute_unprepared(lock).await.unwrap();
+    tx
+}
+
+/// The audit log locked against writes: a batch waits there after its claim, still holding
+/// the installments it claimed.
+const AFTER_THE_CLAIM: &str = "LOCK TABLE audit_events IN SHARE MODE";
+
+/// The student's installment of `item`, year 1, number `seq`, as the school sees it.
+async fn installment_of(w: &World, student: &str, item: &str, seq: i64) -> Value {
+    let all =
+        assert_json(w.app.get(&format!("/api/v1/students/{student}/subsidies"), &w.admin).await, StatusCode::OK).await;
+    all["installments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["item"] == item && i["study_year"] == 1 && i["seq"] == seq)
+        .cloned()
+        .unwrap_or_else(|| panic!("no {item} {seq} in {all}"))
+}
+
+/// The installment's row as stored: (state, manual hold reason).
+async fn stored(w: &World, id: &str) -> (String, Option<String>) {
+    let row = installment::Entity::find_by_id(id.parse::<Uuid>().unwrap()).one(&w.app.state.db).await.unwrap().unwrap();
+    (row.state, row.manual_hold_reason)
+}
+
+#[tokio::test]
+async fn of_two_batches_made_at_the_same_moment_the_second_finds_nothing_left_to_pay() {
+    let w = world().await;
+    if !w.app.is_postgres() {
+        return;
+    }
+    for n in 1..=3 {
+        w.enrolled(n).await;
+    }
+    let (_, other) = checker(&w).await;
+    let gate = gate(&w, "SELECT id FROM installments FOR UPDATE").await;
+    let (first, second, ()) =
+        tokio::join!(create(&w, &w.registrar_a, "2019-10-31"), create(&w, &other, "2019-10-31"), async {
+            // One waits for the gate with its batch row written, the other for the first.
+            until_waiting(&w, 2).await;
+            gate.commit().await.unwrap();
+        });
+    let (made, refused) = if first.status() == StatusCode::CREATED { (first, second) } else { (second, first) };
+    let b = assert_json(made, StatusCode::CREATED).await;
+    assert_problem(refused, StatusCode::CONFLICT, "nothing_to_pay").await;
+    assert_eq!((b["line_count"].as_i64(), b["total_fen"].as_i64()), (Some(9), Some(3 * 350_000)), "{b}");
+    assert_eq!(installment_ids(&w, &b).await.len(), 9);
+    // The refused batch left nothing behind: only one batch is listed.
+    let all = assert_json(w.app.get("/api/v1/disbursement-batches", &w.admin).await, StatusCode::OK).await;
+    assert_eq!(all["total"].as_i64(), Some(1), "{all}");
+}
+
+#[tokio::test]
+async fn a_hold_that_waited_for_a_batch_is_refused_and_the_batch_pays_the_installment() {
+    let w = world().await;
+    if !w.app.is_postgres() {
+        return;
+    }
+    let (student, _) = w.enrolled(1).await;
+    let fund = installment_of(&w, &student, "education_fund", 1).await["id"].as_str().unwrap().to_owned();
+    let gate = gate(&w, AFTER_THE_CLAIM).await;
+    let body = json!({ "reason": "a dispute" });
+    let hold_path = format!("/api/v1/installments/{fund}/hold");
+    let (made, held) = tokio::join!(create(&w, &w.registrar_a, "2019-10-31"), async {
+        until_waiting(&w, 1).await;
+        let (held, ()) = tokio::join!(w.app.post_json(&hold_path, &w.registrar_a, &body), async {
+            // The batch waits for the gate, the hold for the installment the batch claimed.
+            until_waiting(&w, 2).await;
+            gate.commit().await.unwrap();
+        });
+        held
+    });
+    let b = assert_json(made, StatusCode::CREATED).await;
+    assert_problem(held, StatusCode::CONFLICT, "concurrent_change").await;
+    let seen = installment_seen(&w, &fund).await;
+    assert_eq!((seen["state"].as_str(), seen["batch_id"].as_str()), (Some("batched"), b["id"].as_str()), "{seen}");
+    assert_eq!(stored(&w, &fund).await, ("scheduled".to_owned(), None), "the hold's write was rolled back");
+    assert!(lines(&w, &b).await.iter().any(|l| l["installment_id"] == fund.as_str()));
+}
+
+#[tokio::test]
+async fn a_suspension_that_waited_for_a_batch_leaves_what_the_batch_took_alone() {
+    let w = world().await;
+    if !w.app.is_postgres() {
+        return;
+    }
+    let (student, _) = w.enrolled(1).await;
+    let october = installment_of(&w, &student, "living_allowance", 2).await["id"].as_str().unwrap().to_owned();
+    let gate = gate(&w, AFTER_THE_CLAIM).await;
+    let body = json!({ "action": "suspend", "effective_date": "2019-09-10", "reason": "family" });
+    let (made, suspended) = tokio::join!(create(&w, &w.registrar_a, "2019-10-31"), async {
+        until_waiting(&w, 1).await;
+        let (suspended, ()) = tokio::join!(w.transition(&w.registrar_a, &student, body.clone()), async {
+            // The batch waits for the gate, the suspension's schedule for what the batch claimed.
+            until_waiting(&w, 2).await;
+            gate.commit().await.unwrap();
+        });
+        suspended
+    });
+    let b = assert_json(made, StatusCode::CREATED).await;
+    // The suspension read the October allowance as free and would hold it: it is
+    // refused whole, since the batch took that installment meanwhile.
+    assert_problem(suspended, StatusCode::CONFLICT, "concurrent_change").await;
+    let s = assert_json(w.app.get(&format!("/api/v1/students/{student}"), &w.admin).await, StatusCode::OK).await;
+    assert_eq!(s["state"], "enrolled", "{s}");
+    assert_eq!(stored(&w, &october).await, ("scheduled".to_owned(), None));
+
+    // Tried again, it holds what comes after the batch and leaves the batch's own alone.
+    assert_json(w.transition(&w.registrar_a, &student, body).await, StatusCode::OK).await;
+    let seen = installment_seen(&w, &october).await;
+    assert_eq!((seen["state"].as_str(), seen["batch_id"].as_str()), (Some("batched"), b["id"].as_str()), "{seen}");
+    assert_eq!(stored(&w, &october).await.0, "scheduled");
+    let november = installment_of(&w, &student, "living_allowance", 3).await;
+    assert_eq!((november["state"].as_str(), november["reason"]["code"].as_str()), (Some("held"), Some("suspended")));
+}
