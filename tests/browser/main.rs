@@ -11,7 +11,8 @@ mod assertions;
 #[allow(dead_code)]
 #[path = "../api/fixtures.rs"]
 mod fixtures;
-#[allow(dead_code)]
+// Its re-exports too: the token helpers serve only the API tests.
+#[allow(dead_code, unused_imports)]
 #[path = "../api/helpers/mod.rs"]
 mod helpers;
 #[allow(dead_code)]
