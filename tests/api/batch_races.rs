@@ -48,6 +48,25 @@ async fn gate(w: &World, lock: &str) -> DatabaseTransaction {
     tx
 }
 
+/// Runs `first` until it waits (for the gate or for a lock behind it), then `second`
+/// until it waits too, then opens the gate: each request meets the other in the same
+/// order on every run. (A future does nothing until polled, so `second` starts late.)
+async fn one_after_the_other<A, B>(
+    w: &World,
+    gate: DatabaseTransaction,
+    first: impl Future<Output = A>,
+    second: impl Future<Output = B>,
+) -> (A, B) {
+    tokio::join!(first, async {
+        until_waiting(w, 1).await;
+        let (b, ()) = tokio::join!(second, async {
+            until_waiting(w, 2).await;
+            gate.commit().await.unwrap();
+        });
+        b
+    })
+}
+
 /// The audit log locked against writes: a batch waits there after its claim, still holding
 /// the installments it claimed.
 const AFTER_THE_CLAIM: &str = "LOCK TABLE audit_events IN SHARE MODE";
@@ -82,15 +101,11 @@ async fn of_two_batches_made_at_the_same_moment_the_second_finds_nothing_left_to
     }
     let (_, other) = checker(&w).await;
     let gate = gate(&w, "SELECT id FROM installments FOR UPDATE").await;
-    let (first, second, ()) =
-        tokio::join!(create(&w, &w.registrar_a, "2019-10-31"), create(&w, &other, "2019-10-31"), async {
-            // One waits for the gate with its batch row written, the other for the first.
-            until_waiting(&w, 2).await;
-            gate.commit().await.unwrap();
-        });
-    let (made, refused) = if first.status() == StatusCode::CREATED { (first, second) } else { (second, first) };
-    let b = assert_json(made, StatusCode::CREATED).await;
-    assert_problem(refused, StatusCode::CONFLICT, "nothing_to_pay").await;
+    // The first waits for the gate with its batch row written, the second for the first.
+    let (first, second) =
+        one_after_the_other(&w, gate, create(&w, &w.registrar_a, "2019-10-31"), create(&w, &other, "2019-10-31")).await;
+    let b = assert_json(first, StatusCode::CREATED).await;
+    assert_problem(second, StatusCode::CONFLICT, "nothing_to_pay").await;
     assert_eq!((b["line_count"].as_i64(), b["total_fen"].as_i64()), (Some(9), Some(3 * 350_000)), "{b}");
     assert_eq!(installment_ids(&w, &b).await.len(), 9);
     // The refused batch left nothing behind: only one batch is listed.
@@ -109,15 +124,14 @@ async fn a_hold_that_waited_for_a_batch_is_refused_and_the_batch_pays_the_instal
     let gate = gate(&w, AFTER_THE_CLAIM).await;
     let body = json!({ "reason": "a dispute" });
     let hold_path = format!("/api/v1/installments/{fund}/hold");
-    let (made, held) = tokio::join!(create(&w, &w.registrar_a, "2019-10-31"), async {
-        until_waiting(&w, 1).await;
-        let (held, ()) = tokio::join!(w.app.post_json(&hold_path, &w.registrar_a, &body), async {
-            // The batch waits for the gate, the hold for the installment the batch claimed.
-            until_waiting(&w, 2).await;
-            gate.commit().await.unwrap();
-        });
-        held
-    });
+    // The batch waits for the gate, the hold for the installment the batch claimed.
+    let (made, held) = one_after_the_other(
+        &w,
+        gate,
+        create(&w, &w.registrar_a, "2019-10-31"),
+        w.app.post_json(&hold_path, &w.registrar_a, &body),
+    )
+    .await;
     let b = assert_json(made, StatusCode::CREATED).await;
     assert_problem(held, StatusCode::CONFLICT, "concurrent_change").await;
     let seen = installment_seen(&w, &fund).await;
@@ -136,15 +150,14 @@ async fn a_suspension_that_waited_for_a_batch_leaves_what_the_batch_took_alone()
     let october = installment_of(&w, &student, "living_allowance", 2).await["id"].as_str().unwrap().to_owned();
     let gate = gate(&w, AFTER_THE_CLAIM).await;
     let body = json!({ "action": "suspend", "effective_date": "2019-09-10", "reason": "family" });
-    let (made, suspended) = tokio::join!(create(&w, &w.registrar_a, "2019-10-31"), async {
-        until_waiting(&w, 1).await;
-        let (suspended, ()) = tokio::join!(w.transition(&w.registrar_a, &student, body.clone()), async {
-            // The batch waits for the gate, the suspension's schedule for what the batch claimed.
-            until_waiting(&w, 2).await;
-            gate.commit().await.unwrap();
-        });
-        suspended
-    });
+    // The batch waits for the gate, the suspension's schedule for what the batch claimed.
+    let (made, suspended) = one_after_the_other(
+        &w,
+        gate,
+        create(&w, &w.registrar_a, "2019-10-31"),
+        w.transition(&w.registrar_a, &student, body.clone()),
+    )
+    .await;
     let b = assert_json(made, StatusCode::CREATED).await;
     // The suspension read the October allowance as free and would hold it: it is
     // refused whole, since the batch took that installment meanwhile.
