@@ -58,9 +58,10 @@ pub async fn connect(url: &str) -> anyhow::Result<DatabaseConnection> {
         // No JIT compilation of queries. At province scale the planner's cost of a
         // batch's claim, its skipped list or the subsidy report passes
         // `jit_above_cost`, and compiling then took 40–300 ms a statement for nothing:
-        // measured here, the batch's three reads ran 0.25–0.4 s faster without it and
-        // the report's aggregate over 3.9 million installments no slower
-        // (docs/benchmarks.md, "JIT off").
+        // timed in psql, the batch's three reads ran 0.25–0.4 s faster without it and
+        // the report's aggregate over 3.9 million installments no slower; through HTTP
+        // the gain is within the benchmark's noise (docs/benchmarks.md, "The claim's
+        // races tested; JIT off").
         opts.max_connections(20).map_sqlx_postgres_opts(|o| o.options([("jit", "off")]));
     }
     let db = Database::connect(opts).await?;
