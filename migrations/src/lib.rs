@@ -17,6 +17,7 @@ mod m20261203_000010_partial_installment_indexes;
 mod m20261204_000011_application_tallies;
 mod m20261206_000012_status_pages;
 mod m20261206_000013_lines_claim;
+mod m20261206_000014_claim_guard;
 
 /// The ordered list of migrations, applied by `yungui migrate` and on `serve`.
 pub struct Migrator;
@@ -38,6 +39,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000011_application_tallies::Migration),
             Box::new(m20261206_000012_status_pages::Migration),
             Box::new(m20261206_000013_lines_claim::Migration),
+            Box::new(m20261206_000014_claim_guard::Migration),
         ]
     }
 }

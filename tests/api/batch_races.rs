@@ -90,6 +90,18 @@ async fn stored(w: &World, id: &str) -> (String, Option<String>) {
     (row.state, row.manual_hold_reason)
 }
 
+/// On PostgreSQL, a world with one enrolled student and the id of their first
+/// education-fund installment, due in the batches' range; on SQLite none.
+async fn one_student_s_fund() -> Option<(World, String)> {
+    let w = world().await;
+    if !w.app.is_postgres() {
+        return None;
+    }
+    let (student, _) = w.enrolled(1).await;
+    let fund = installment_of(&w, &student, "education_fund", 1).await["id"].as_str().unwrap().to_owned();
+    Some((w, fund))
+}
+
 #[tokio::test]
 async fn of_two_batches_made_at_the_same_moment_the_second_finds_nothing_left_to_pay() {
     let w = world().await;
@@ -100,8 +112,8 @@ async fn of_two_batches_made_at_the_same_moment_the_second_finds_nothing_left_to
         w.enrolled(n).await;
     }
     let (_, other) = checker(&w).await;
-    let gate = gate(&w, "SELECT id FROM installments FOR UPDATE").await;
-    // The first waits for the gate with its batch row written, the second for the first.
+    let gate = gate(&w, AFTER_THE_CLAIM).await;
+    // The first waits for the gate with its lines written, the second for the first.
     let (first, second) =
         one_after_the_other(&w, gate, create(&w, &w.registrar_a, "2019-10-31"), create(&w, &other, "2019-10-31")).await;
     let b = assert_json(first, StatusCode::CREATED).await;
@@ -115,12 +127,7 @@ async fn of_two_batches_made_at_the_same_moment_the_second_finds_nothing_left_to
 
 #[tokio::test]
 async fn a_hold_that_waited_for_a_batch_is_refused_and_the_batch_pays_the_installment() {
-    let w = world().await;
-    if !w.app.is_postgres() {
-        return;
-    }
-    let (student, _) = w.enrolled(1).await;
-    let fund = installment_of(&w, &student, "education_fund", 1).await["id"].as_str().unwrap().to_owned();
+    let Some((w, fund)) = one_student_s_fund().await else { return };
     let gate = gate(&w, AFTER_THE_CLAIM).await;
     let body = json!({ "reason": "a dispute" });
     let hold_path = format!("/api/v1/installments/{fund}/hold");
@@ -173,4 +180,50 @@ async fn a_suspension_that_waited_for_a_batch_leaves_what_the_batch_took_alone()
     assert_eq!(stored(&w, &october).await.0, "scheduled");
     let november = installment_of(&w, &student, "living_allowance", 3).await;
     assert_eq!((november["state"].as_str(), november["reason"]["code"].as_str()), (Some("held"), Some("suspended")));
+}
+
+#[tokio::test]
+async fn a_batch_waits_for_a_hold_being_written_and_leaves_the_held_installment_out() {
+    let Some((w, fund)) = one_student_s_fund().await else { return };
+    // A hold written and not yet committed when the batch starts, as a hold's own
+    // transaction writes it: the batch neither takes the installment from under it
+    // nor leaves it out before the hold commits.
+    let hold = gate(
+        &w,
+        &format!(
+            "UPDATE installments SET state = 'held', reason_code = 'manual_hold', reason_detail = 'a dispute', \
+             manual_hold_reason = 'a dispute' WHERE id = '{fund}'"
+        ),
+    )
+    .await;
+    let (made, ()) = tokio::join!(create(&w, &w.registrar_a, "2019-10-31"), async {
+        until_waiting(&w, 1).await;
+        hold.commit().await.unwrap();
+    });
+    let b = assert_json(made, StatusCode::CREATED).await;
+    assert_eq!((b["line_count"].as_i64(), b["total_fen"].as_i64()), (Some(2), Some(100_000)), "{b}");
+    assert!(!installment_ids(&w, &b).await.contains(&fund), "the held installment is not in the batch");
+    let skipped = b["skipped"].as_array().unwrap();
+    assert_eq!((skipped.len(), skipped[0]["reason"].as_str()), (1, Some("held")), "{b}");
+    assert_eq!(stored(&w, &fund).await, ("held".to_owned(), Some("a dispute".to_owned())));
+}
+
+#[tokio::test]
+async fn a_batch_being_made_locks_none_of_the_installments_it_takes() {
+    let Some((w, fund)) = one_student_s_fund().await else { return };
+    let gate = gate(&w, AFTER_THE_CLAIM).await;
+    let (made, ()) = tokio::join!(create(&w, &w.registrar_a, "2019-10-31"), async {
+        until_waiting(&w, 1).await;
+        // The batch has written its lines and waits, holding the claim guard: the rows
+        // it took carry no lock of its (a lock is a write to the row's page).
+        let probe = w.app.state.db.begin().await.unwrap();
+        let locked = probe
+            .execute_unprepared(&format!("SELECT id FROM installments WHERE id = '{fund}' FOR UPDATE NOWAIT"))
+            .await;
+        probe.rollback().await.unwrap();
+        gate.commit().await.unwrap();
+        assert!(locked.is_ok(), "the claimed installment was locked: {locked:?}");
+    });
+    let b = assert_json(made, StatusCode::CREATED).await;
+    assert!(installment_ids(&w, &b).await.contains(&fund));
 }

@@ -168,8 +168,8 @@ async fn set(
         .one(&tx)
         .await?
         .ok_or(DomainError::NotFound("installment"))?;
-    // A batch's claim locks the installments it takes (PostgreSQL), so the write above
-    // waited for one made meanwhile; this read, a statement later, sees its line.
+    // A batch being made holds the claim guard (PostgreSQL), so the write above waited
+    // for it; this read, a statement later, sees its line.
     if after.state == state::BATCHED {
         return Err(DomainError::conflict(
             "concurrent_change",
