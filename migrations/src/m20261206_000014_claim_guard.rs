@@ -56,29 +56,24 @@ fn refuse_if(query: &str, constraint: &str, table: &str, message: &str) -> Strin
     )
 }
 
+/// Refuses lines whose keys name nothing: `lines` is where the lines are read from,
+/// `line` how one of them is named there (`new_rows n` and `n`, or no table and `NEW`).
+fn lines_name_nothing(lines: &str, line: &str) -> String {
+    KEYS.iter()
+        .map(|(col, target, constraint, what)| {
+            refuse_if(
+                &format!("SELECT 1 {lines} WHERE NOT EXISTS (SELECT 1 FROM {target} t WHERE t.id = {line}.{col})"),
+                constraint,
+                "batch_lines",
+                &format!("a batch line names a {what} that does not exist"),
+            )
+        })
+        .collect()
+}
+
 fn pg_up() -> Vec<String> {
-    let inserted: String = KEYS
-        .iter()
-        .map(|(col, target, constraint, what)| {
-            refuse_if(
-                &format!("SELECT 1 FROM new_rows n WHERE NOT EXISTS (SELECT 1 FROM {target} t WHERE t.id = n.{col})"),
-                constraint,
-                "batch_lines",
-                &format!("a batch line names a {what} that does not exist"),
-            )
-        })
-        .collect();
-    let updated: String = KEYS
-        .iter()
-        .map(|(col, target, constraint, what)| {
-            refuse_if(
-                &format!("SELECT 1 WHERE NOT EXISTS (SELECT 1 FROM {target} t WHERE t.id = NEW.{col})"),
-                constraint,
-                "batch_lines",
-                &format!("a batch line names a {what} that does not exist"),
-            )
-        })
-        .collect();
+    let inserted = lines_name_nothing("FROM new_rows n", "n");
+    let updated = lines_name_nothing("", "NEW");
     let mut sql = vec![
         "ALTER TABLE batch_lines DROP CONSTRAINT fk_batch_lines_installment_id".to_owned(),
         "ALTER TABLE batch_lines DROP CONSTRAINT fk_batch_lines_batch_id".to_owned(),

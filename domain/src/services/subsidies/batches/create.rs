@@ -277,11 +277,12 @@ async fn notice_until<C: ConnectionTrait>(
 /// committed, and one that comes after waits for the batch and is refused when it sees
 /// the batch's line (`batch_races.rs` times each of these). No claimed row is locked:
 /// a lock is a write to the row's page, and after a checkpoint each of the 18,178
-/// pages a province-wide claim locked went whole into the WAL. A second batch made at the same moment waits for the
-/// first three times over: at the guard, at the status epoch's one row, which every
-/// bulk write raises before its claim, and, were both ever gone, at the partial index,
-/// where it skips what the first took (`ON CONFLICT … DO NOTHING`). Either way it takes
-/// the rest or finds nothing to pay; after a skip its line numbers keep the gaps.
+/// pages a province-wide claim locked went whole into the WAL. A second batch made at
+/// the same moment waits for the first three times over: at the guard, at the status
+/// epoch's one row, which every bulk write raises before its claim, and, were both ever
+/// gone, at the partial index, where it skips what the first took (`ON CONFLICT … DO
+/// NOTHING`). Either way it takes the rest or finds nothing to pay; after a skip its
+/// line numbers keep the gaps.
 /// SQLite runs one writer at a time; the batch row written first already holds the lock.
 ///
 /// The database numbers the lines from 1 in line order (by student name in byte order,
