@@ -21,6 +21,19 @@ pub const XLSX_MEDIA_TYPE: &str = "application/vnd.openxmlformats-officedocument
 
 const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
 
+/// A text cell that a spreadsheet will not run as a formula (OWASP "CSV injection"):
+/// text starting with `=`, `+`, `-`, `@`, a tab or a carriage return gets a leading `'`.
+/// Every text cell of every CSV and workbook the service writes passes through here, so
+/// a name typed as `=HYPERLINK(…)` is shown as typed. Numbers (counts, money) are
+/// written as numbers and need nothing.
+pub fn inert(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        std::borrow::Cow::Owned(format!("'{text}"))
+    } else {
+        std::borrow::Cow::Borrowed(text)
+    }
+}
+
 /// One cell of a [`Sheet`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Cell {
@@ -49,7 +62,7 @@ impl Cell {
 
     fn csv_text(&self) -> String {
         match self {
-            Cell::Text(s) | Cell::Unit { csv: s, .. } => s.clone(),
+            Cell::Text(s) | Cell::Unit { csv: s, .. } => inert(s).into_owned(),
             Cell::Count(n) | Cell::Fen(n) => n.to_string(),
             Cell::Empty => String::new(),
         }
@@ -93,9 +106,9 @@ impl Sheet {
                 let col = u16::try_from(c).map_err(|_| DomainError::Internal("too many columns for XLSX".into()))?;
                 match (cell, r == 0) {
                     (Cell::Text(s) | Cell::Unit { xlsx: s, .. }, true) => {
-                        ws.write_string_with_format(at, col, s, &bold)
+                        ws.write_string_with_format(at, col, inert(s), &bold)
                     }
-                    (Cell::Text(s) | Cell::Unit { xlsx: s, .. }, false) => ws.write_string(at, col, s),
+                    (Cell::Text(s) | Cell::Unit { xlsx: s, .. }, false) => ws.write_string(at, col, inert(s)),
                     // i64 → f64 is exact up to 2^53 fen, far above any sum of this programme.
                     (Cell::Count(n), _) => ws.write_number(at, col, *n as f64),
                     // The fen stay integers up to here; the cell holds yuan.
@@ -142,5 +155,22 @@ mod tests {
         let csv = s.to_csv().unwrap();
         assert_eq!(std::str::from_utf8(&csv).unwrap(), "\u{feff}项目,金额（分）\na,123456\n,3\n");
         assert!(s.to_xlsx().unwrap().starts_with(b"PK"), "a zip container");
+    }
+
+    #[test]
+    fn text_that_a_spreadsheet_would_run_is_neutralised_and_other_text_is_not() {
+        for bad in ["=HYPERLINK(\"http://x\",\"y\")", "+1", "-2+3", "@SUM(A1)", "\tx", "\rx"] {
+            assert_eq!(inert(bad), format!("'{bad}"), "{bad:?}");
+        }
+        for fine in ["张三", "5000.00", "a=b", " =1", ""] {
+            assert_eq!(inert(fine), fine, "{fine:?}");
+        }
+        let s = Sheet {
+            name: "t",
+            header: vec![Cell::text("名称")],
+            widths: vec![10.0],
+            rows: vec![vec![Cell::text("=1+1")], vec![Cell::Fen(-500)]],
+        };
+        assert_eq!(std::str::from_utf8(&s.to_csv().unwrap()).unwrap(), "\u{feff}名称\n'=1+1\n-500\n");
     }
 }
