@@ -91,10 +91,11 @@ pub async fn import_applications(
         let p = import_csv::FileProblem::from(e);
         file_error(p.code, p.message)
     })?;
-    let raw = import_csv::parse(&text).map_err(|p| file_error(p.code, p.message))?;
-    if raw.len() > MAX_ROWS {
+    // The header and MAX_ROWS rows at most.
+    if import_csv::exceeds_records(&text, MAX_ROWS + 1) {
         return Err(file_error("too_many_rows", format!("a file may hold at most {MAX_ROWS} rows; split it")));
     }
+    let raw = import_csv::parse(&text).map_err(|p| file_error(p.code, p.message))?;
     let ctx = CohortContext::load(db, cohort_id).await?;
 
     // 1. Every row on its own: value types, then reference lookups.

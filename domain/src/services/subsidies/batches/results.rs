@@ -75,6 +75,10 @@ fn file_error(code: &str, message: impl Into<String>) -> DomainError {
 /// Reads the file into rows, reporting every row it cannot use.
 fn parse(bytes: &[u8]) -> Result<(Vec<Row>, Vec<ResultRow>), DomainError> {
     let text = import_csv::decode(bytes).map_err(|e| file_error(e.code(), e.to_string()))?;
+    // The header and MAX_ROWS rows at most, counted before any row is kept.
+    if import_csv::exceeds_records(&text, MAX_ROWS + 1) {
+        return Err(file_error("too_many_rows", format!("a result file may hold at most {MAX_ROWS} rows")));
+    }
     let mut rdr = csv::ReaderBuilder::new().flexible(true).trim(csv::Trim::All).from_reader(text.as_bytes());
     let headers = rdr.headers().map_err(|e| file_error("unreadable", format!("the header row is unreadable: {e}")))?;
     let col = |name: &str| headers.iter().position(|h| h.trim().eq_ignore_ascii_case(name));
