@@ -21,7 +21,7 @@ use super::{Page, PageRequest, audit, new_id, now, require};
 use crate::entities::{application, cohort, cohort_capacity, cohort_commitment, enterprise, major, programme};
 use crate::error::OnConstraint;
 use crate::lifecycle::ApplicationState;
-use crate::{Actor, DomainError, FieldError, Role};
+use crate::{Actor, DomainError, FieldError, Role, Scope};
 use rules::{Lines, check_admitted, check_lines};
 pub use rules::{default_name, default_start};
 use views::view;
@@ -280,7 +280,8 @@ pub async fn list<C: ConnectionTrait>(
         .limit(page.size())
         .all(db)
         .await?;
-    Ok(Page { items: views::views(db, rows).await?, total, page: page.page.max(1), limit: page.size() })
+    let items = views::views(db, rows).await?.into_iter().map(|v| seen_by(actor, v)).collect();
+    Ok(Page { items, total, page: page.page.max(1), limit: page.size() })
 }
 
 /// One cohort (admins, registrars, origin officers).
@@ -288,13 +289,34 @@ pub async fn list<C: ConnectionTrait>(
 pub async fn get<C: ConnectionTrait>(db: &C, actor: &Actor, id: Uuid) -> Result<CohortView, DomainError> {
     require(actor, READERS)?;
     let row = find(db, id).await?;
-    view(db, row).await
+    Ok(seen_by(actor, view(db, row).await?))
+}
+
+/// What a caller sees of a cohort: a registrar, in a cohort shared by several schools,
+/// sees only their own school's capacities and the commitments to its majors (SPEC §6).
+fn seen_by(actor: &Actor, mut v: CohortView) -> CohortView {
+    if let (Role::Registrar, Scope::School(school)) = (actor.role, actor.scope) {
+        v.capacities.retain(|c| c.school_id == school);
+        let own: HashSet<Uuid> = v.capacities.iter().map(|c| c.major_id).collect();
+        v.commitments.retain(|c| own.contains(&c.major_id));
+    }
+    v
 }
 
 /// Creates a cohort with its capacities and commitments (admins, registrars).
 #[tracing::instrument(skip_all)]
 pub async fn create(db: &DatabaseConnection, actor: &Actor, input: NewCohort) -> Result<CohortView, DomainError> {
     require(actor, WRITERS)?;
+    if let Some(school) = registrar_school(actor)? {
+        let own = school_majors(db, school).await?;
+        if input.capacities.iter().any(|c| !own.contains(&c.major_id))
+            || input.commitments.iter().any(|c| !own.contains(&c.major_id))
+        {
+            return Err(DomainError::Forbidden(
+                "a registrar creates a cohort only with places in their own school's majors".into(),
+            ));
+        }
+    }
     let mut errors = Vec::new();
     let year = input.intake_year;
     if !(FIRST_INTAKE_YEAR..=LAST_INTAKE_YEAR).contains(&year) {
@@ -347,7 +369,7 @@ pub async fn create(db: &DatabaseConnection, actor: &Actor, input: NewCohort) ->
         "starts_on": row.starts_on, "capacities": input.capacities.len(), "commitments": input.commitments.len(),
     });
     audit::record(&tx, actor, "cohort.create", "cohort", Some(row.id.to_string()), summary).await?;
-    let view = view(&tx, row).await?;
+    let view = seen_by(actor, view(&tx, row).await?);
     tx.commit().await?;
     Ok(view)
 }
@@ -366,6 +388,10 @@ pub async fn update(
     let name = patch.name.as_deref().and_then(|n| parse_text("name", n).map_err(|e| errors.push(e)).ok());
     let tx = db.begin().await?;
     let row = find(&tx, id).await?;
+    let patch = match registrar_school(actor)? {
+        Some(school) => own_school_patch(&tx, id, school, patch).await?,
+        None => patch,
+    };
     let current_caps: Vec<CapacityInput> = match &patch.capacities {
         Some(_) => Vec::new(),
         None => cohort_capacity::Entity::find()
@@ -420,9 +446,85 @@ pub async fn update(
         "commitments": patch.commitments.as_ref().map(Vec::len),
     });
     audit::record(&tx, actor, "cohort.update", "cohort", Some(id.to_string()), summary).await?;
-    let view = view(&tx, row).await?;
+    let view = seen_by(actor, view(&tx, row).await?);
     tx.commit().await?;
     Ok(view)
+}
+
+/// The school of a registrar (None for an admin).
+fn registrar_school(actor: &Actor) -> Result<Option<Uuid>, DomainError> {
+    match (actor.role, actor.scope) {
+        (Role::Registrar, Scope::School(s)) => Ok(Some(s)),
+        (Role::Registrar, _) => Err(DomainError::Forbidden("this registrar account has no school".into())),
+        _ => Ok(None),
+    }
+}
+
+/// The ids of a school's majors.
+async fn school_majors<C: ConnectionTrait>(db: &C, school: Uuid) -> Result<HashSet<Uuid>, DomainError> {
+    let ids: Vec<Uuid> = major::Entity::find()
+        .select_only()
+        .column(major::Column::Id)
+        .filter(major::Column::SchoolId.eq(school))
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(ids.into_iter().collect())
+}
+
+/// A registrar's patch of a cohort, which may be shared with other schools: it may
+/// change only the capacities and commitments of the registrar's own school's majors;
+/// the cohort's name and dates are the admin's (403). The lists sent replace the
+/// school's own lines; every other school's lines are kept as they are, after the sent
+/// ones (so field errors keep the sent lines' indices).
+async fn own_school_patch<C: ConnectionTrait>(
+    db: &C,
+    cohort_id: Uuid,
+    school: Uuid,
+    patch: CohortPatch,
+) -> Result<CohortPatch, DomainError> {
+    if patch.name.is_some() || patch.starts_on.is_some() {
+        return Err(DomainError::Forbidden(
+            "only an admin changes a cohort's name or start date; a registrar changes their own school's places".into(),
+        ));
+    }
+    let own = school_majors(db, school).await?;
+    let foreign_line = patch.capacities.iter().flatten().any(|c| !own.contains(&c.major_id))
+        || patch.commitments.iter().flatten().any(|c| !own.contains(&c.major_id));
+    if foreign_line {
+        return Err(DomainError::Forbidden(
+            "a registrar changes only the places and commitments of their own school's majors".into(),
+        ));
+    }
+    let capacities = match patch.capacities {
+        Some(mut sent) => {
+            let others = cohort_capacity::Entity::find()
+                .filter(cohort_capacity::Column::CohortId.eq(cohort_id))
+                .all(db)
+                .await?
+                .into_iter()
+                .filter(|c| !own.contains(&c.major_id))
+                .map(|c| CapacityInput { major_id: c.major_id, capacity: c.capacity });
+            sent.extend(others);
+            Some(sent)
+        }
+        None => None,
+    };
+    let commitments = match patch.commitments {
+        Some(mut sent) => {
+            let others = cohort_commitment::Entity::find()
+                .filter(cohort_commitment::Column::CohortId.eq(cohort_id))
+                .all(db)
+                .await?
+                .into_iter()
+                .filter(|c| !own.contains(&c.major_id))
+                .map(|c| CommitmentInput { enterprise_id: c.enterprise_id, major_id: c.major_id, places: c.places });
+            sent.extend(others);
+            Some(sent)
+        }
+        None => None,
+    };
+    Ok(CohortPatch { name: None, starts_on: None, capacities, commitments })
 }
 
 /// Deletes a cohort that has no applications or students yet, with its capacities and
