@@ -14,7 +14,7 @@ use crate::entities::{application, cohort, enterprise, major, origin, programme,
 use crate::{Actor, DomainError, Role, Scope};
 
 /// A student as shown through the API: ID and card masked; phones masked too for
-/// enterprise users and origin officers.
+/// enterprise users and origin officers; enterprise users see no guardian and no card.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct StudentView {
     pub id: Uuid,
@@ -56,6 +56,8 @@ impl StudentView {
         let phone = if full_contact { s.phone.clone() } else { mask_phone(&s.phone) };
         let guardian_phone =
             s.guardian_phone.as_deref().map(|p| if full_contact { p.to_owned() } else { mask_phone(p) });
+        // An employer needs neither the guardian nor the card subsidies are paid to.
+        let employer = actor.role == Role::Enterprise;
         StudentView {
             id: s.id,
             application_id: s.application_id,
@@ -69,11 +71,11 @@ impl StudentView {
             major_id: s.major_id,
             class_name: s.class_name,
             intended_enterprise_id: s.intended_enterprise_id,
-            bank_card: s.bank_card_masked,
+            bank_card: if employer { None } else { s.bank_card_masked },
             phone,
             email: if full_contact { s.email } else { None },
-            guardian_name: s.guardian_name,
-            guardian_phone,
+            guardian_name: if employer { None } else { s.guardian_name },
+            guardian_phone: if employer { None } else { guardian_phone },
             enrolled_on: s.enrolled_on,
             state: s.state,
             study_year: s.study_year,

@@ -4,7 +4,7 @@
 
 use chrono::NaiveDate;
 use sea_orm::sea_query::{Expr, Func};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait};
 use serde::Serialize;
 use uuid::Uuid;
 
@@ -176,7 +176,8 @@ pub struct StudentSubsidies {
     pub ledger: Vec<LedgerView>,
 }
 
-/// The subsidies of a student the actor may see.
+/// The subsidies of a student the actor may see. An enterprise user sees only what their
+/// enterprise pays (the winter fares), not the school-paid schedule.
 pub async fn for_student<C: ConnectionTrait>(
     db: &C,
     actor: &Actor,
@@ -184,7 +185,11 @@ pub async fn for_student<C: ConnectionTrait>(
     as_of: NaiveDate,
 ) -> Result<StudentSubsidies, DomainError> {
     crate::services::students::find_scoped(db, actor, student_id).await?;
-    load(db, student_id, as_of).await
+    let payer = match actor.scope {
+        crate::Scope::Enterprise(e) => Some(e),
+        _ => None,
+    };
+    load_paid_by(db, student_id, as_of, payer).await
 }
 
 /// Loads and summarises (no scope check: callers check).
@@ -193,9 +198,23 @@ pub async fn load<C: ConnectionTrait>(
     student_id: Uuid,
     as_of: NaiveDate,
 ) -> Result<StudentSubsidies, DomainError> {
-    let rows = installments_of(db, student_id).await?;
+    load_paid_by(db, student_id, as_of, None).await
+}
+
+/// [`load`], limited to what one enterprise pays when `enterprise` is given.
+async fn load_paid_by<C: ConnectionTrait>(
+    db: &C,
+    student_id: Uuid,
+    as_of: NaiveDate,
+    enterprise: Option<Uuid>,
+) -> Result<StudentSubsidies, DomainError> {
+    let mut rows = installments_of(db, student_id).await?;
+    if let Some(e) = enterprise {
+        rows.retain(|i| i.enterprise_id == Some(e));
+    }
     let ledger = ledger_entry::Entity::find()
         .filter(ledger_entry::Column::StudentId.eq(student_id))
+        .apply_if(enterprise, |q, e| q.filter(ledger_entry::Column::EnterpriseId.eq(e)))
         .order_by_asc(ledger_entry::Column::RecordedAt)
         .order_by_asc(ledger_entry::Column::Id)
         .all(db)
