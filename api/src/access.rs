@@ -113,9 +113,9 @@ pub const ROUTES: &[(&str, &str, &str)] = &[
     ("GET", "/api/v1/travel-fares", "ARE"),
     ("GET", "/api/v1/travel-fares/summary", "ARE"),
     ("POST", "/api/v1/travel-fares/{id}/confirm", "RE"),
-    ("GET", "/api/v1/users", "A"),
+    ("GET", "/api/v1/users", "AR"),
     ("POST", "/api/v1/users", "A"),
-    ("GET", "/api/v1/users/{id}", "A"),
+    ("GET", "/api/v1/users/{id}", "AR"),
     ("PATCH", "/api/v1/users/{id}", "A"),
 ];
 

@@ -196,10 +196,15 @@ where
     }
 }
 
-/// The account a valid bearer token names, not yet checked against the database:
-/// [`AuthUser`] checks it; the status page checks it in the same statement as it reads
-/// the stored page.
-pub struct TokenUser(pub uuid::Uuid);
+/// The account a valid bearer token names and the token version it was issued under, not
+/// yet checked against the database: [`AuthUser`] checks it; the status page checks it in
+/// the same statement as it reads the stored page.
+pub struct TokenUser {
+    /// The user id.
+    pub id: uuid::Uuid,
+    /// The token version the token was issued under.
+    pub version: i32,
+}
 
 impl FromRequestParts<AppState> for TokenUser {
     type Rejection = ApiError;
@@ -218,7 +223,7 @@ impl FromRequestParts<AppState> for TokenUser {
         let claims =
             state.jwt.verify(token.trim()).map_err(|_| unauthorized("the access token is invalid or expired"))?;
         tracing::Span::current().record("user_id", tracing::field::display(claims.sub));
-        Ok(TokenUser(claims.sub))
+        Ok(TokenUser { id: claims.sub, version: claims.ver })
     }
 }
 
@@ -229,8 +234,8 @@ impl FromRequestParts<AppState> for AuthUser {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let TokenUser(id) = TokenUser::from_request_parts(parts, state).await?;
-        Ok(AuthUser(auth::active_actor(&state.reads, id).await?))
+        let TokenUser { id, version } = TokenUser::from_request_parts(parts, state).await?;
+        Ok(AuthUser(auth::active_actor(&state.reads, id, version).await?))
     }
 }
 

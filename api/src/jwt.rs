@@ -14,6 +14,9 @@ pub struct Claims {
     pub sub: Uuid,
     /// The role name (informational; the database is authoritative).
     pub role: String,
+    /// The user's token version at issue; a token of an older version is refused.
+    #[serde(default)]
+    pub ver: i32,
     pub iat: i64,
     pub exp: i64,
     pub iss: String,
@@ -49,12 +52,13 @@ impl JwtKeys {
         self.ttl.num_seconds()
     }
 
-    /// Mints an access token for a user.
-    pub fn issue(&self, user_id: Uuid, role: &str) -> Result<String, jsonwebtoken::errors::Error> {
+    /// Mints an access token for a user at their current token version.
+    pub fn issue(&self, user_id: Uuid, role: &str, version: i32) -> Result<String, jsonwebtoken::errors::Error> {
         let now = chrono::Utc::now().timestamp();
         let claims = Claims {
             sub: user_id,
             role: role.to_owned(),
+            ver: version,
             iat: now,
             exp: now + self.ttl.num_seconds(),
             iss: ISSUER.into(),

@@ -18,6 +18,7 @@ mod m20261204_000011_application_tallies;
 mod m20261206_000012_status_pages;
 mod m20261206_000013_lines_claim;
 mod m20261206_000014_claim_guard;
+mod m20261207_000015_security_fixes;
 
 /// The ordered list of migrations, applied by `yungui migrate` and on `serve`.
 pub struct Migrator;
@@ -40,6 +41,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000012_status_pages::Migration),
             Box::new(m20261206_000013_lines_claim::Migration),
             Box::new(m20261206_000014_claim_guard::Migration),
+            Box::new(m20261207_000015_security_fixes::Migration),
         ]
     }
 }

@@ -22,6 +22,7 @@ const MATRIX: &[(&str, &str, &str)] = yungui_api::access::ROUTES;
 const PINNED: &[(&str, &str, &str)] = &[
     ("GET", "/api/v1/audit-events", "A"),
     ("POST", "/api/v1/users", "A"),
+    ("GET", "/api/v1/users", "AR"),
     ("GET", "/api/v1/me/status", "S"),
     ("POST", "/api/v1/students/{id}/reveal", "AR"),
     ("POST", "/api/v1/students/{id}/transitions", "AR"),

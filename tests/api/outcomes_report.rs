@@ -242,7 +242,14 @@ async fn the_reports_count_the_same_with_and_without_their_counting_indexes() {
     // applying it again changes no figure.
     let db = &w.app.state.db;
     crate::tallies::roll_back_through(db, "m20261202_000009_counting_indexes").await;
-    assert_eq!(figures(&w, &w.admin, "", &names).await, placements, "with the narrower indexes");
+    // The schema is older than the service's sign-in now: the report is asked of the domain.
+    let narrow =
+        yungui_domain::services::careers::reports::placements(db, &yungui_domain::Actor::system(), Default::default())
+            .await
+            .expect("the report on the narrower indexes");
+    let narrow = serde_json::to_value(narrow).unwrap();
+    let narrow: Vec<i64> = names.iter().map(|n| narrow[*n].as_i64().unwrap()).collect();
+    assert_eq!(narrow, placements, "with the narrower indexes");
     yungui_migrations::Migrator::up(db, None).await.expect("apply it again");
     assert_eq!(funnel(&w, &w.admin, "").await, end, "with the counting indexes");
     assert_eq!(funnel(&w, &w.admin, "as_of=2021-06-30").await, stages([6, 6, 6, 6, 6, 0, 0, 0, 0, 0, 0, 0]));

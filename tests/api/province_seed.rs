@@ -19,7 +19,7 @@ async fn student_token(app: &TestApp, admin: &str, student_id: &str) -> String {
         .as_array()
         .and_then(|a| a.iter().find(|u| u["student_id"] == student_id))
         .unwrap_or_else(|| panic!("no account for student {student_id}"));
-    app.state.jwt.issue(user["id"].as_str().unwrap().parse().unwrap(), "student").unwrap()
+    app.state.jwt.issue(user["id"].as_str().unwrap().parse().unwrap(), "student", 0).unwrap()
 }
 
 /// The fund-paid part of a schedule: (item, year, seq, due date, amount, state).

@@ -115,9 +115,11 @@ async fn the_status_page_checks_the_account_behind_a_live_token() {
     // Deactivated: the token has not expired, the page still refuses it.
     assert_json(w.app.patch_user(&w.admin, user_id, &json!({ "active": false })).await, StatusCode::OK).await;
     assert_problem(w.app.get("/api/v1/me/status", &token).await, StatusCode::UNAUTHORIZED, "unauthorized").await;
-    // Active again: the same token reads the page again.
+    // Active again: the old token stays revoked; signing in again reads the page.
     assert_json(w.app.patch_user(&w.admin, user_id, &json!({ "active": true })).await, StatusCode::OK).await;
-    assert_json(w.app.get("/api/v1/me/status", &token).await, StatusCode::OK).await;
+    assert_problem(w.app.get("/api/v1/me/status", &token).await, StatusCode::UNAUTHORIZED, "unauthorized").await;
+    let again = w.app.token_for(&login, "student-password-1").await;
+    assert_json(w.app.get("/api/v1/me/status", &again).await, StatusCode::OK).await;
 }
 
 #[tokio::test]

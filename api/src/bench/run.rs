@@ -130,14 +130,14 @@ pub async fn run(args: RunArgs, config: Config, out: &mut dyn std::io::Write) ->
         bail!("no student accounts to sign in as");
     }
     let tokens: Vec<String> =
-        student_users.iter().map(|u| keys.issue(*u, "student")).collect::<Result<_, _>>().context("sign tokens")?;
+        student_users.iter().map(|u| keys.issue(*u, "student", 0)).collect::<Result<_, _>>().context("sign tokens")?;
     let tokens = Arc::new(tokens);
     let admin = user::Entity::find()
         .filter(user::Column::Login.eq("province.admin"))
         .one(&db)
         .await?
         .ok_or_else(|| anyhow!("the seed's admin account is missing"))?;
-    let admin_token = keys.issue(admin.id, "admin").context("sign a token")?;
+    let admin_token = keys.issue(admin.id, "admin", 0).context("sign a token")?;
     writeln!(
         out,
         "bench run on {}: {students} students, {installments} installments, {} student accounts",

@@ -107,7 +107,7 @@ pub async fn login(State(state): State<AppState>, page: PageCtx, CsrfForm(f): Cs
         Ok(r) => r,
         Err(e) => return ApiError::from(e).into_response(),
     };
-    let access = match state.jwt.issue(user.id, &user.role) {
+    let access = match state.jwt.issue(user.id, &user.role, user.token_version) {
         Ok(a) => a,
         Err(e) => return ApiError::Internal(e.into()).into_response(),
     };

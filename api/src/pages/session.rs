@@ -244,7 +244,10 @@ async fn resolve_user(
     };
     if let Some(claims) = cookie(headers, names.access).and_then(|t| state.jwt.verify(t).ok()) {
         match auth::active_user(&state.db, claims.sub).await {
-            Ok(u) => return Ok(signed_in(&u)),
+            Ok(u) if u.token_version == claims.ver => return Ok(signed_in(&u)),
+            // A revoked access token (signed out elsewhere, new password): the session's
+            // refresh token decides below.
+            Ok(_) => {}
             Err(DomainError::Unauthorized(_)) => {
                 set.extend([names.clear(names.session), names.clear(names.access)]);
                 return Ok(None);
@@ -255,7 +258,7 @@ async fn resolve_user(
     let Some(refresh) = cookie(headers, names.session) else { return Ok(None) };
     match auth::rotate(&state.db, refresh, state.config.refresh_ttl).await {
         Ok((u, next)) => {
-            let access = state.jwt.issue(u.id, &u.role).map_err(|e| ApiError::Internal(e.into()))?;
+            let access = state.jwt.issue(u.id, &u.role, u.token_version).map_err(|e| ApiError::Internal(e.into()))?;
             set.push(names.set(names.session, &next, state.config.refresh_ttl));
             set.push(names.set(names.access, &access, state.jwt_ttl()));
             Ok(signed_in(&u))

@@ -61,7 +61,8 @@ fn tokens(
     user: yungui_domain::entities::user::Model,
     refresh_token: String,
 ) -> ApiResult<TokenResponse> {
-    let access_token = state.jwt.issue(user.id, &user.role).map_err(|e| ApiError::Internal(e.into()))?;
+    let access_token =
+        state.jwt.issue(user.id, &user.role, user.token_version).map_err(|e| ApiError::Internal(e.into()))?;
     Ok(TokenResponse {
         access_token,
         token_type: "Bearer",

@@ -1,4 +1,5 @@
-//! `/users`: accounts (admins).
+//! `/users`: accounts (admins manage them; registrars read their school's staff and
+//! students and the enterprise and origin-officer accounts).
 
 use axum::Json;
 use axum::extract::State;

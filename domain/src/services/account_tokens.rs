@@ -99,6 +99,8 @@ pub async fn set_password(
     am.password_hash = Set(Some(hash_password(password)?));
     am.updated_at = Set(now());
     am.update(&tx).await?;
+    // A new password signs out whoever held the old one.
+    super::auth::end_sessions(&tx, row.user_id).await?;
     let actor = Actor { user_id: row.user_id, login, role: crate::Role::Student, scope: crate::Scope::Nothing };
     audit::record(
         &tx,

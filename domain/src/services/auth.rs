@@ -2,8 +2,8 @@
 //! token revokes its whole family), logout. Access tokens (JWT) are minted by the API.
 
 use chrono::Duration;
-use sea_orm::sea_query::{Expr, OnConflict};
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, Set};
+use sea_orm::sea_query::Expr;
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, Set, Statement};
 use uuid::Uuid;
 
 use super::{new_id, now};
@@ -32,43 +32,57 @@ pub fn lockout(failures: i32) -> Duration {
 /// Checks a login and password; the same answer for an unknown login, a wrong
 /// password and a deactivated account, so nothing leaks. After repeated failures the
 /// login is locked for a while, known or not.
+///
+/// Each attempt is reserved before the (slow) password check, in one statement that
+/// counts it and refuses it while the login is locked: however many guesses arrive
+/// together, at most [`FREE_FAILURES`] of them are ever checked before the lock, and one
+/// in each lockout window after it. A right password clears the count.
 pub async fn authenticate<C: ConnectionTrait>(db: &C, login: &str, password: &str) -> Result<user::Model, DomainError> {
     let key = login.trim().to_lowercase();
-    let attempts = login_attempt::Entity::find_by_id(key.clone()).one(db).await?;
-    if let Some(until) = attempts.as_ref().and_then(|a| a.locked_until)
-        && until > now()
-    {
-        let secs = u64::try_from((until - now()).num_seconds().max(1)).unwrap_or(1);
-        return Err(DomainError::RateLimited { retry_after_secs: secs });
-    }
+    reserve_attempt(db, &key).await?;
     let result = check_credentials(db, login, password).await;
-    match &result {
-        Ok(_) => {
-            login_attempt::Entity::delete_by_id(key).exec(db).await?;
-        }
-        Err(_) => {
-            let failures = attempts.map(|a| a.failures).unwrap_or(0) + 1;
-            let locked_until = (failures >= FREE_FAILURES).then(|| now() + lockout(failures));
-            login_attempt::Entity::insert(login_attempt::ActiveModel {
-                login: Set(key),
-                failures: Set(failures),
-                locked_until: Set(locked_until),
-                updated_at: Set(now()),
-            })
-            .on_conflict(
-                OnConflict::column(login_attempt::Column::Login)
-                    .update_columns([
-                        login_attempt::Column::Failures,
-                        login_attempt::Column::LockedUntil,
-                        login_attempt::Column::UpdatedAt,
-                    ])
-                    .to_owned(),
-            )
-            .exec_without_returning(db)
-            .await?;
-        }
+    if result.is_ok() {
+        login_attempt::Entity::delete_by_id(key).exec(db).await?;
     }
     result
+}
+
+/// Counts one attempt at `key`, setting the lock when this attempt reaches the limit;
+/// refused (429) while the login is locked.
+async fn reserve_attempt<C: ConnectionTrait>(db: &C, key: &str) -> Result<(), DomainError> {
+    let backend = db.get_database_backend();
+    let at = now();
+    // The lock an attempt sets depends on its number: one CASE arm per step of the
+    // doubling, so the count and the lock are written together.
+    let steps: Vec<i32> = (FREE_FAILURES..).take_while(|n| lockout(*n) < lockout(n + 1)).collect();
+    let mut arms = String::new();
+    let mut values: Vec<sea_orm::Value> = vec![key.into(), at.into()];
+    for n in &steps {
+        arms.push_str(&format!(" WHEN {n} THEN ?"));
+        values.push((at + lockout(*n)).into());
+    }
+    values.push((at + lockout(i32::MAX)).into());
+    values.push(at.into());
+    values.push(at.into());
+    let sql = super::numbered_placeholders(
+        backend,
+        &format!(
+            "INSERT INTO login_attempts (login, failures, locked_until, updated_at) VALUES (?, 1, NULL, ?) \
+             ON CONFLICT (login) DO UPDATE SET \
+               failures = login_attempts.failures + 1, \
+               locked_until = CASE WHEN login_attempts.failures + 1 < {FREE_FAILURES} THEN NULL \
+                                   ELSE CASE login_attempts.failures + 1{arms} ELSE ? END END, \
+               updated_at = ? \
+             WHERE login_attempts.locked_until IS NULL OR login_attempts.locked_until <= ? \
+             RETURNING failures"
+        ),
+    );
+    if db.query_one_raw(Statement::from_sql_and_values(backend, sql, values)).await?.is_some() {
+        return Ok(());
+    }
+    let until = login_attempt::Entity::find_by_id(key.to_owned()).one(db).await?.and_then(|a| a.locked_until);
+    let secs = until.map_or(1, |u| (u - now()).num_seconds().max(1));
+    Err(DomainError::RateLimited { retry_after_secs: u64::try_from(secs).unwrap_or(1) })
 }
 
 async fn check_credentials<C: ConnectionTrait>(
@@ -105,17 +119,23 @@ pub async fn active_user<C: ConnectionTrait>(db: &C, id: Uuid) -> Result<user::M
 
 /// The actor of an active user, reading only the columns an actor is made of: every
 /// authenticated API request runs this, so it skips the password hash and the profile.
-pub async fn active_actor<C: ConnectionTrait>(db: &C, id: Uuid) -> Result<Actor, DomainError> {
+///
+/// `token_version` is the version the access token was issued under: a token from before
+/// a sign-out, password change or deactivation is refused.
+pub async fn active_actor<C: ConnectionTrait>(db: &C, id: Uuid, token_version: i32) -> Result<Actor, DomainError> {
     use user::Column as U;
     let Some(row) = user::Entity::find_by_id(id)
         .select_only()
         .columns([U::Id, U::Login, U::Role, U::SchoolId, U::OriginId, U::EnterpriseId, U::StudentId])
         .filter(U::Active.eq(true))
+        .filter(U::TokenVersion.eq(token_version))
         .into_model::<ActorRow>()
         .one(db)
         .await?
     else {
-        return Err(DomainError::Unauthorized("the account is unknown or deactivated".into()));
+        return Err(DomainError::Unauthorized(
+            "the access token was revoked, or the account is unknown or deactivated".into(),
+        ));
     };
     Actor::from_row(row).ok_or_else(|| DomainError::Unauthorized("the account has an unknown role".into()))
 }
@@ -169,6 +189,7 @@ pub async fn rotate<C: ConnectionTrait>(
         .await?;
     if claimed.rows_affected != 1 {
         revoke_family(db, row.family_id).await?;
+        revoke_access_tokens(db, row.user_id).await?;
         tracing::warn!(user_id = %row.user_id, "refresh token reused; token family revoked");
         return Err(refused());
     }
@@ -188,12 +209,41 @@ pub async fn revoke_family<C: ConnectionTrait>(db: &C, family: Uuid) -> Result<(
     Ok(())
 }
 
-/// Logs out: revokes the family of the given refresh token (unknown tokens are ignored).
+/// Logs out: revokes the family of the given refresh token and every access token of
+/// its user (unknown tokens are ignored). The user's other sessions keep their refresh
+/// tokens and get a new access token at their next refresh.
 pub async fn logout<C: ConnectionTrait>(db: &C, token: &str) -> Result<(), DomainError> {
     if let Some(row) =
         refresh_token::Entity::find().filter(refresh_token::Column::TokenHash.eq(token_hash(token))).one(db).await?
     {
         revoke_family(db, row.family_id).await?;
+        revoke_access_tokens(db, row.user_id).await?;
     }
+    Ok(())
+}
+
+/// Signs a user out everywhere: every refresh token revoked, every access token invalid
+/// (deactivation, a new password).
+pub async fn end_sessions<C: ConnectionTrait>(db: &C, user_id: Uuid) -> Result<(), DomainError> {
+    refresh_token::Entity::update_many()
+        .col_expr(refresh_token::Column::RevokedAt, Expr::value(now()))
+        .filter(refresh_token::Column::UserId.eq(user_id))
+        .filter(refresh_token::Column::RevokedAt.is_null())
+        .exec(db)
+        .await?;
+    revoke_access_tokens(db, user_id).await
+}
+
+/// Makes every access token issued to a user so far invalid at once (each request checks
+/// the token's version against the user's row).
+pub async fn revoke_access_tokens<C: ConnectionTrait>(db: &C, user_id: Uuid) -> Result<(), DomainError> {
+    user::Entity::update_many()
+        .col_expr(
+            user::Column::TokenVersion,
+            sea_orm::sea_query::ExprTrait::add(Expr::col(user::Column::TokenVersion), 1),
+        )
+        .filter(user::Column::Id.eq(user_id))
+        .exec(db)
+        .await?;
     Ok(())
 }

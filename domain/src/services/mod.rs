@@ -8,6 +8,7 @@ pub mod auth;
 pub mod careers;
 pub mod cohorts;
 pub mod demo;
+pub mod idempotency;
 pub mod import;
 pub mod jobs_admin;
 pub mod keys;
@@ -89,6 +90,24 @@ pub fn require(actor: &Actor, roles: &[Role]) -> Result<(), DomainError> {
     } else {
         Err(DomainError::Forbidden(format!("the {} role may not do this", actor.role.as_str())))
     }
+}
+
+/// Numbers `?` placeholders `$1`, `$2`, … for PostgreSQL.
+pub(crate) fn numbered_placeholders(backend: sea_orm::DbBackend, sql: &str) -> String {
+    if backend != sea_orm::DbBackend::Postgres {
+        return sql.to_owned();
+    }
+    let mut out = String::with_capacity(sql.len() + 8);
+    let mut n = 0;
+    for c in sql.chars() {
+        if c == '?' {
+            n += 1;
+            out.push_str(&format!("${n}"));
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// A fresh time-ordered id.

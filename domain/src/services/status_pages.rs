@@ -58,24 +58,6 @@ pub fn build() -> &'static str {
     })
 }
 
-/// Numbers `?` placeholders `$1`, `$2`, … for PostgreSQL.
-fn placeholders(backend: DbBackend, sql: &str) -> String {
-    if backend != DbBackend::Postgres {
-        return sql.to_owned();
-    }
-    let mut out = String::with_capacity(sql.len() + 8);
-    let mut n = 0;
-    for c in sql.chars() {
-        if c == '?' {
-            n += 1;
-            out.push_str(&format!("${n}"));
-        } else {
-            out.push(c);
-        }
-    }
-    out
-}
-
 /// The status page for `as_of` of the student signed in as account `user_id`, as JSON,
 /// with the account's actor. The account check (active, its role and scope, as
 /// [`crate::services::auth::active_actor`] makes them) and the stored page are one statement; a page
@@ -85,10 +67,11 @@ pub async fn my_status_page(
     reads: &DatabaseConnection,
     writes: &DatabaseConnection,
     user_id: Uuid,
+    token_version: i32,
     as_of: NaiveDate,
 ) -> Result<(Actor, StatusPage), DomainError> {
     let backend = reads.get_database_backend();
-    let sql = placeholders(
+    let sql = super::numbered_placeholders(
         backend,
         "SELECT u.id, u.login, u.role, u.school_id, u.origin_id, u.enterprise_id, u.student_id, \
                 p.version, e.epoch, e.bulk, \
@@ -97,11 +80,13 @@ pub async fn my_status_page(
          FROM users u \
          LEFT JOIN status_pages p ON p.student_id = u.student_id \
          LEFT JOIN status_epoch e ON e.id = 1 \
-         WHERE u.id = ? AND u.active = ?",
+         WHERE u.id = ? AND u.active = ? AND u.token_version = ?",
     );
-    let values = [as_of.into(), build().into(), user_id.into(), true.into()];
+    let values = [as_of.into(), build().into(), user_id.into(), true.into(), token_version.into()];
     let Some(row) = reads.query_one_raw(Statement::from_sql_and_values(backend, sql, values)).await? else {
-        return Err(DomainError::Unauthorized("the account is unknown or deactivated".into()));
+        return Err(DomainError::Unauthorized(
+            "the access token was revoked, or the account is unknown or deactivated".into(),
+        ));
     };
     let actor = Actor::from_row(ActorRow::from_query_result(&row, "")?)
         .ok_or_else(|| DomainError::Unauthorized("the account has an unknown role".into()))?;
@@ -118,7 +103,7 @@ pub async fn my_status_page(
     let page = student_views::my_status(reads, &actor, as_of).await?;
     let body = serde_json::to_string(&page).map_err(|e| DomainError::Internal(format!("status page: {e}")))?;
     if let (Some(version), Some(epoch), Some(0), Scope::Student(id)) = (version, epoch, bulk, actor.scope) {
-        let sql = placeholders(
+        let sql = super::numbered_placeholders(
             backend,
             "UPDATE status_pages SET body = ?, as_of = ?, build = ?, epoch = ? WHERE student_id = ? AND version = ?",
         );
@@ -168,7 +153,10 @@ mod tests {
     #[test]
     fn placeholders_are_numbered_for_postgres_only() {
         let sql = "UPDATE t SET a = ? WHERE b = ? AND c = ?";
-        assert_eq!(placeholders(DbBackend::Postgres, sql), "UPDATE t SET a = $1 WHERE b = $2 AND c = $3");
-        assert_eq!(placeholders(DbBackend::Sqlite, sql), sql);
+        assert_eq!(
+            crate::services::numbered_placeholders(DbBackend::Postgres, sql),
+            "UPDATE t SET a = $1 WHERE b = $2 AND c = $3"
+        );
+        assert_eq!(crate::services::numbered_placeholders(DbBackend::Sqlite, sql), sql);
     }
 }

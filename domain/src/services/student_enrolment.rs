@@ -137,6 +137,7 @@ pub async fn enroll(
         active: Set(true),
         created_at: Set(t),
         updated_at: Set(t),
+        token_version: Set(0),
     }
     .insert(&tx)
     .await?;

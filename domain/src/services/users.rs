@@ -182,6 +182,7 @@ pub async fn create_unchecked<C: ConnectionTrait>(
         active: Set(true),
         created_at: Set(now()),
         updated_at: Set(now()),
+        token_version: Set(0),
     }
     .insert(db)
     .await
@@ -200,15 +201,46 @@ pub async fn create_unchecked<C: ConnectionTrait>(
     Ok(row.into())
 }
 
-/// Lists users (admins), optionally by role.
+/// The accounts a caller may read: an admin every one; a registrar the staff of their
+/// school, the enterprise and origin-officer accounts they work with, and their own
+/// school's students (never another school's students, nor admins) (SPEC §6, §14).
+fn readable_by(actor: &Actor) -> Result<sea_orm::Condition, DomainError> {
+    use sea_orm::Condition;
+    use sea_orm::sea_query::Query;
+    require(actor, &[Role::Admin, Role::Registrar])?;
+    let school = match actor.scope {
+        crate::Scope::Everything => return Ok(Condition::all()),
+        crate::Scope::School(s) => s,
+        _ => return Ok(Condition::all().add(user::Column::Id.is_null())),
+    };
+    let own_students = Query::select()
+        .column(crate::entities::student::Column::Id)
+        .from(crate::entities::student::Entity)
+        .and_where(crate::entities::student::Column::SchoolId.eq(school))
+        .to_owned();
+    Ok(Condition::any()
+        .add(
+            Condition::all()
+                .add(user::Column::Role.eq(Role::Registrar.as_str()))
+                .add(user::Column::SchoolId.eq(school)),
+        )
+        .add(user::Column::Role.is_in([Role::Enterprise.as_str(), Role::OriginOfficer.as_str()]))
+        .add(
+            Condition::all()
+                .add(user::Column::Role.eq(Role::Student.as_str()))
+                .add(user::Column::StudentId.in_subquery(own_students)),
+        ))
+}
+
+/// Lists the users the caller may read (admins: all; registrars: see [`readable_by`]),
+/// optionally by role.
 pub async fn list<C: ConnectionTrait>(
     db: &C,
     actor: &Actor,
     role: Option<Role>,
     page: PageRequest,
 ) -> Result<Page<UserView>, DomainError> {
-    require(actor, &[Role::Admin])?;
-    let mut q = user::Entity::find();
+    let mut q = user::Entity::find().filter(readable_by(actor)?);
     if let Some(r) = role {
         q = q.filter(user::Column::Role.eq(r.as_str()));
     }
@@ -218,10 +250,14 @@ pub async fn list<C: ConnectionTrait>(
     Ok(Page { items: rows.into_iter().map(Into::into).collect(), total, page: page.page.max(1), limit: page.size() })
 }
 
-/// One user (admins).
+/// One user the caller may read (see [`readable_by`]); 404 for any other.
 pub async fn get<C: ConnectionTrait>(db: &C, actor: &Actor, id: Uuid) -> Result<UserView, DomainError> {
-    require(actor, &[Role::Admin])?;
-    user::Entity::find_by_id(id).one(db).await?.map(Into::into).ok_or(DomainError::NotFound("user"))
+    user::Entity::find_by_id(id)
+        .filter(readable_by(actor)?)
+        .one(db)
+        .await?
+        .map(Into::into)
+        .ok_or(DomainError::NotFound("user"))
 }
 
 /// Changes to a user (admins): activate/deactivate, rename, email, language.
@@ -281,13 +317,7 @@ pub async fn update(
     am.updated_at = Set(now());
     let row = am.update(&tx).await?;
     if patch.active == Some(false) {
-        // Logging out every session of a deactivated user.
-        crate::entities::refresh_token::Entity::update_many()
-            .col_expr(crate::entities::refresh_token::Column::RevokedAt, sea_orm::sea_query::Expr::value(now()))
-            .filter(crate::entities::refresh_token::Column::UserId.eq(id))
-            .filter(crate::entities::refresh_token::Column::RevokedAt.is_null())
-            .exec(&tx)
-            .await?;
+        super::auth::end_sessions(&tx, id).await?;
     }
     audit::record(
         &tx,
@@ -316,6 +346,7 @@ pub async fn create_admin(db: &DatabaseConnection, login: &str, password: &str) 
             am.active = Set(true);
             am.updated_at = Set(now());
             let u = am.update(&tx).await?;
+            super::auth::end_sessions(&tx, u.id).await?;
             audit::record(
                 &tx,
                 &Actor::system(),
