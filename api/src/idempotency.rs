@@ -2,6 +2,13 @@
 //! gets the first answer again (marked `Idempotent-Replayed: true`); the same key with
 //! another body is 422; a retry while the first is still running is 409. Keys belong to
 //! the signed-in user. Server errors are not remembered, so they can be retried.
+//!
+//! A replay is a request like any other: it runs after the role check, and only for an
+//! active account whose access token is current; a key remembers the caller's role and
+//! scope with the request, so a changed scope does not get the old answer. Answers are
+//! stored encrypted with `DATA_KEY` and forgotten after a day
+//! ([`idempotency::KEY_TTL`]); answers that show personal data in full (the audited
+//! reveal) are never stored: every reveal runs, and is audited, again.
 
 use axum::body::{Body, Bytes, to_bytes};
 use axum::extract::{Request, State};
@@ -12,7 +19,8 @@ use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, Set};
 use sha2::{Digest, Sha256};
 use yungui_domain::entities::idempotency_key;
-use yungui_domain::{DomainError, FieldError};
+use yungui_domain::services::{auth, idempotency};
+use yungui_domain::{Actor, DomainError, FieldError};
 
 use crate::app::MAX_BODY_BYTES;
 use crate::error::ApiError;
@@ -21,9 +29,14 @@ use crate::state::AppState;
 /// Longest key accepted.
 const MAX_KEY: usize = 255;
 
+/// Routes whose answers carry personal data in full: never remembered, always run.
+const NEVER_STORED: &[&str] = &["/api/v1/students/{id}/reveal"];
+
 /// The middleware.
 pub async fn idempotent(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    if req.method() != Method::POST {
+    let never_stored =
+        req.extensions().get::<axum::extract::MatchedPath>().is_some_and(|m| NEVER_STORED.contains(&m.as_str()));
+    if req.method() != Method::POST || never_stored {
         return next.run(req).await;
     }
     let Some(key) = req.headers().get("idempotency-key").and_then(|v| v.to_str().ok()).map(str::to_owned) else {
@@ -37,17 +50,23 @@ pub async fn idempotent(State(state): State<AppState>, req: Request, next: Next)
         )]))
         .into_response();
     }
-    // The key belongs to the caller; without a valid token the handler answers 401 itself.
-    let user_id = req
+    // The key belongs to the caller, an active account with a current token; without
+    // one the handler answers 401 itself.
+    let claims = req
         .headers()
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
-        .and_then(|t| state.jwt.verify(t.trim()).ok())
-        .map(|c| c.sub);
-    let Some(user_id) = user_id else {
+        .and_then(|t| state.jwt.verify(t.trim()).ok());
+    let Some(claims) = claims else {
         return next.run(req).await;
     };
+    let actor = match auth::active_actor(&state.reads, claims.sub, claims.ver).await {
+        Ok(actor) => actor,
+        Err(DomainError::Unauthorized(_)) => return next.run(req).await,
+        Err(e) => return ApiError::Domain(e).into_response(),
+    };
+    let user_id = actor.user_id;
     let (parts, body) = req.into_parts();
     let bytes = match to_bytes(body, MAX_BODY_BYTES).await {
         Ok(b) => b,
@@ -55,6 +74,7 @@ pub async fn idempotent(State(state): State<AppState>, req: Request, next: Next)
     };
     let path = parts.uri.path().to_owned();
     let mut hasher = Sha256::new();
+    hasher.update(scope_of(&actor));
     hasher.update(parts.method.as_str());
     hasher.update(parts.uri.to_string());
     hasher.update(&bytes);
@@ -65,10 +85,15 @@ pub async fn idempotent(State(state): State<AppState>, req: Request, next: Next)
             let resp = next.run(Request::from_parts(parts, Body::from(bytes))).await;
             store(&state, id, resp).await
         }
-        Ok(Seen::Replay(row)) => replay(row),
+        Ok(Seen::Replay(row)) => replay(&state, row),
         Ok(Seen::Conflict(resp)) => resp,
         Err(e) => ApiError::Domain(e).into_response(),
     }
+}
+
+/// The caller's role and scope, part of what a key remembers.
+fn scope_of(actor: &Actor) -> String {
+    format!("{}:{:?}\n", actor.role.as_str(), actor.scope)
 }
 
 enum Seen {
@@ -90,8 +115,13 @@ async fn remember(
         .filter(idempotency_key::Column::Key.eq(key))
         .one(&state.db)
         .await?;
-    if let Some(row) = existing {
-        return Ok(judge(row, request_hash));
+    match existing {
+        // An expired key is forgotten: the request is a new one.
+        Some(row) if row.created_at <= chrono::Utc::now() - idempotency::KEY_TTL => {
+            idempotency_key::Entity::delete_by_id(row.id).exec(&state.db).await?;
+        }
+        Some(row) => return Ok(judge(row, request_hash)),
+        None => {}
     }
     let id = uuid::Uuid::now_v7();
     let inserted = idempotency_key::Entity::insert(idempotency_key::ActiveModel {
@@ -146,13 +176,23 @@ fn judge(row: idempotency_key::Model, request_hash: &str) -> Seen {
     Seen::Replay(row)
 }
 
-fn replay(row: idempotency_key::Model) -> Response {
+fn replay(state: &AppState, row: idempotency_key::Model) -> Response {
     let status = row
         .status
         .and_then(|s| u16::try_from(s).ok())
         .and_then(|s| StatusCode::from_u16(s).ok())
         .unwrap_or(StatusCode::OK);
-    let mut resp = (status, Bytes::from(row.body.unwrap_or_default())).into_response();
+    let stored = row.body.as_deref().map(String::from_utf8_lossy).unwrap_or_default();
+    let Ok(body) = state.vault.decrypt(&stored) else {
+        // Stored under another DATA_KEY: the first answer cannot be given again, and
+        // running the request again could do it twice.
+        return ApiError::Domain(DomainError::conflict(
+            "idempotency_key_unreadable",
+            "the first answer to this key cannot be read back; check the outcome, then use a new key",
+        ))
+        .into_response();
+    };
+    let mut resp = (status, Bytes::from(body)).into_response();
     if let Some(ct) = row.content_type.and_then(|c| HeaderValue::from_str(&c).ok()) {
         resp.headers_mut().insert(header::CONTENT_TYPE, ct);
     }
@@ -171,11 +211,17 @@ async fn store(state: &AppState, id: uuid::Uuid, resp: Response) -> Response {
         let _ = idempotency_key::Entity::delete_by_id(id).exec(&state.db).await;
         return (StatusCode::INTERNAL_SERVER_ERROR, "").into_response();
     };
+    // Answers are JSON; anything else is not remembered (and so not replayed).
+    let Ok(text) = std::str::from_utf8(&bytes) else {
+        let _ = idempotency_key::Entity::delete_by_id(id).exec(&state.db).await;
+        return Response::from_parts(parts, Body::from(bytes));
+    };
+    let sealed = state.vault.encrypt(text);
     let content_type = parts.headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).map(str::to_owned);
     let saved = idempotency_key::Entity::update_many()
         .col_expr(idempotency_key::Column::Status, Expr::value(i32::from(status.as_u16())))
         .col_expr(idempotency_key::Column::ContentType, Expr::value(content_type))
-        .col_expr(idempotency_key::Column::Body, Expr::value(bytes.to_vec()))
+        .col_expr(idempotency_key::Column::Body, Expr::value(sealed.into_bytes()))
         .filter(idempotency_key::Column::Id.eq(id))
         .exec(&state.db)
         .await;

@@ -18,6 +18,11 @@ pub async fn run(ctx: &Context, j: &job::Model) -> anyhow::Result<()> {
         kinds::SEND_NOTIFICATION => send_notification(ctx, &payload).await,
         kinds::DAILY_REMINDERS => crate::reminders::run(ctx, date_of(&payload)?).await,
         kinds::DAILY_SNAPSHOT => crate::snapshot::run(ctx, date_of(&payload)?).await,
+        kinds::DAILY_CLEANUP => {
+            let gone = yungui_domain::services::idempotency::purge_expired(&ctx.db, chrono::Utc::now()).await?;
+            tracing::info!(idempotency_keys = gone, "expired idempotency keys forgotten");
+            Ok(())
+        }
         other => anyhow::bail!("unknown job kind {other}"),
     }
 }

@@ -13,7 +13,7 @@ pub fn today_in_china() -> NaiveDate {
 /// Enqueues the periodic jobs of `date`; returns how many were new.
 pub async fn tick<C: ConnectionTrait>(db: &C, date: NaiveDate) -> anyhow::Result<usize> {
     let mut n = 0;
-    for kind in [kinds::DAILY_REMINDERS, kinds::DAILY_SNAPSHOT] {
+    for kind in [kinds::DAILY_REMINDERS, kinds::DAILY_SNAPSHOT, kinds::DAILY_CLEANUP] {
         if outbox::enqueue(db, kind, serde_json::json!({ "date": date }), &format!("{kind}:{date}"), chrono::Utc::now())
             .await?
         {

@@ -283,10 +283,10 @@ async fn a_change_that_rolls_back_enqueues_nothing() {
 async fn the_scheduler_run_twice_on_a_day_enqueues_each_periodic_job_once() {
     let app = spawn_app().await;
     let day = NaiveDate::from_ymd_opt(2021, 1, 1).unwrap();
-    assert_eq!(yungui_jobs::scheduler::tick(&app.state.db, day).await.unwrap(), 2);
+    assert_eq!(yungui_jobs::scheduler::tick(&app.state.db, day).await.unwrap(), 3);
     assert_eq!(yungui_jobs::scheduler::tick(&app.state.db, day).await.unwrap(), 0);
-    assert_eq!(yungui_jobs::scheduler::tick(&app.state.db, day.succ_opt().unwrap()).await.unwrap(), 2);
-    assert_eq!(job::Entity::find().count(&app.state.db).await.unwrap(), 4);
+    assert_eq!(yungui_jobs::scheduler::tick(&app.state.db, day.succ_opt().unwrap()).await.unwrap(), 3);
+    assert_eq!(job::Entity::find().count(&app.state.db).await.unwrap(), 6);
 }
 
 #[tokio::test]

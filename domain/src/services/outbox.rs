@@ -19,6 +19,8 @@ pub mod kinds {
     pub const DAILY_REMINDERS: &str = "daily_reminders";
     /// Daily figures snapshot for a date.
     pub const DAILY_SNAPSHOT: &str = "daily_snapshot";
+    /// Daily housekeeping: forget expired idempotency keys.
+    pub const DAILY_CLEANUP: &str = "daily_cleanup";
 }
 
 /// Tries before a job is dead.
