@@ -28,7 +28,7 @@ case "${db}" in
         PGOPTIONS="--client-min-messages=warning" psql "${PG_URL}" -qc "DROP DATABASE IF EXISTS ${name} WITH (FORCE)" \
             -c "CREATE DATABASE ${name}"
         export DATABASE_URL="${PG_URL%/*}/${name}"
-        export DATA_KEY="${DATA_KEY:-$(printf '%064d' 7)}" JWT_SECRET="${JWT_SECRET:-bench-secret}"
+        export DATA_KEY="${DATA_KEY:-$(printf '%064d' 7)}" JWT_SECRET="${JWT_SECRET:-bench-secret-0123456789abcdef-0123456789}"
         ;;
     *)
         echo "usage: scripts/bench.sh sqlite|postgres [N]" >&2

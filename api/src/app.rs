@@ -45,10 +45,20 @@ fn pool_options(url: &str) -> ConnectOptions {
     opts
 }
 
-/// Opens the database and applies pending migrations.
+/// Opens the database with the default pool size and applies pending migrations.
 pub async fn connect(url: &str) -> anyhow::Result<DatabaseConnection> {
+    connect_pool(url, crate::config::DEFAULT_MAX_CONNECTIONS).await
+}
+
+/// Opens the database with at most `max_connections` pooled connections (PostgreSQL;
+/// SQLite has one writer connection) and applies pending migrations. An SQLite file is
+/// made readable by its owner only: it holds every student's record.
+pub async fn connect_pool(url: &str, max_connections: u32) -> anyhow::Result<DatabaseConnection> {
     let mut opts = pool_options(url);
     if url.starts_with("sqlite") {
+        if let Some(file) = crate::config::sqlite_file(url) {
+            private_file(&file)?;
+        }
         // SQLite has one writer at a time, and a transaction that reads before it writes
         // fails at once (not after the busy timeout) when another wrote in between. One
         // connection makes every transaction wait its turn instead: the embedded mode
@@ -62,7 +72,7 @@ pub async fn connect(url: &str) -> anyhow::Result<DatabaseConnection> {
         // the report's aggregate over 3.9 million installments no slower; through HTTP
         // the gain is within the benchmark's noise (docs/benchmarks.md, "The claim's
         // races tested; JIT off").
-        opts.max_connections(20).map_sqlx_postgres_opts(|o| o.options([("jit", "off")]));
+        opts.max_connections(max_connections).map_sqlx_postgres_opts(|o| o.options([("jit", "off")]));
     }
     let db = Database::connect(opts).await?;
     if url.starts_with("sqlite") {
@@ -71,6 +81,30 @@ pub async fn connect(url: &str) -> anyhow::Result<DatabaseConnection> {
     }
     Migrator::up(&db, None).await?;
     Ok(db)
+}
+
+/// Creates `path` empty with mode 0600 if it is missing, and takes group and other
+/// access away if it has any (SQLite gives its `-wal` and `-shm` files the same mode).
+#[cfg(unix)]
+fn private_file(path: &std::path::Path) -> anyhow::Result<()> {
+    use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+    if !path.exists() {
+        match std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(path) {
+            Ok(_) => return Ok(()),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+            Err(e) => return Err(anyhow::anyhow!("creating {}: {e}", path.display())),
+        }
+    }
+    let mode = std::fs::metadata(path)?.permissions().mode();
+    if mode & 0o077 != 0 {
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode & 0o700))?;
+    }
+    Ok(())
+}
+
+#[cfg(not(unix))]
+fn private_file(_path: &std::path::Path) -> anyhow::Result<()> {
+    Ok(())
 }
 
 /// On SQLite, a pool of reader connections beside the one writer connection of
@@ -101,14 +135,22 @@ pub fn build_router(state: AppState) -> Router {
     let x_request_id = HeaderName::from_static("x-request-id");
     Router::new()
         .merge(api)
-        .merge(SwaggerUi::new("/api/v1/docs").external_url_unchecked("/api/v1/openapi.json", doc))
+        .merge(
+            SwaggerUi::new("/api/v1/docs")
+                .external_url_unchecked("/api/v1/openapi.json", doc)
+                // No validator badge: Swagger UI would otherwise send the document's
+                // address to validator.swagger.io from any host but localhost.
+                .config(utoipa_swagger_ui::Config::default().validator_url("none")),
+        )
         .merge(routes::health::router())
         .merge(crate::pages::router(state.clone()))
         .route("/metrics", axum::routing::get(crate::metrics::expose))
         .fallback(problem_fallback)
         .method_not_allowed_fallback(method_not_allowed)
-        .layer(axum::middleware::from_fn_with_state(state.clone(), crate::access::guard))
+        // The role check runs first, so a replayed answer is only for a caller who may
+        // still call the route.
         .layer(axum::middleware::from_fn_with_state(state.clone(), crate::idempotency::idempotent))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), crate::access::guard))
         .layer(axum::middleware::from_fn_with_state(state.metrics.clone(), crate::metrics::track))
         .layer(axum::middleware::from_fn_with_state(state.limiter.clone(), crate::limits::limit))
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))

@@ -141,7 +141,7 @@ pub async fn run(cli: Cli, config: Config, out: &mut dyn std::io::Write) -> anyh
         return crate::bench::run(command, Some(config), out).await;
     }
     tracing::info!(database = %redact_url(&config.database_url), "starting");
-    let db = crate::app::connect(&config.database_url).await?;
+    let db = crate::app::connect_pool(&config.database_url, config.database_max_connections).await?;
     match command {
         Command::Migrate => {
             writeln!(out, "migrations are up to date")?;

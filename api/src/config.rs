@@ -32,6 +32,10 @@ pub struct Config {
     /// How long a worker holds a job it took before another may take it again (the time
     /// a job of a dead worker waits).
     pub job_lease: chrono::Duration,
+    /// The bearer token `/metrics` asks for; without one `/metrics` answers 401.
+    pub metrics_token: Option<SecretString>,
+    /// Connections in this process's pool (PostgreSQL; SQLite has one writer).
+    pub database_max_connections: u32,
 }
 
 impl std::fmt::Debug for Config {
@@ -59,6 +63,10 @@ pub const DEFAULT_MAIL_FROM: &str = "云贵班 Yungui <noreply@yungui.localhost>
 /// is soon taken again.
 pub const DEFAULT_JOB_LEASE_SECONDS: i64 = 60;
 
+/// Default size of a process's PostgreSQL pool: 4 processes stay under PostgreSQL's
+/// default `max_connections` of 100 with room for maintenance.
+pub const DEFAULT_MAX_CONNECTIONS: u32 = 20;
+
 /// Default embedded database.
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://yungui.db?mode=rwc";
 
@@ -70,6 +78,9 @@ impl Config {
         let database_url = std::env::var("DATABASE_URL").unwrap_or_else(|_| DEFAULT_DATABASE_URL.to_owned());
         let env_key = std::env::var("DATA_KEY").ok().filter(|s| !s.is_empty());
         let env_jwt = std::env::var("JWT_SECRET").ok().filter(|s| !s.is_empty());
+        if let Some(j) = &env_jwt {
+            check_jwt_secret(j)?;
+        }
         let (data_key, jwt_secret) = match (env_key, env_jwt) {
             (Some(k), Some(j)) => (parse_key(&k)?, j),
             (k, j) => {
@@ -109,6 +120,14 @@ impl Config {
                 },
                 Err(_) => chrono::Duration::seconds(DEFAULT_JOB_LEASE_SECONDS),
             },
+            metrics_token: std::env::var("METRICS_TOKEN").ok().filter(|s| !s.is_empty()).map(SecretString::from),
+            database_max_connections: match std::env::var("DATABASE_MAX_CONNECTIONS") {
+                Ok(v) => match v.parse::<u32>() {
+                    Ok(n) if n > 0 => n,
+                    _ => bail!("DATABASE_MAX_CONNECTIONS must be a positive number"),
+                },
+                Err(_) => DEFAULT_MAX_CONNECTIONS,
+            },
         })
     }
 
@@ -125,6 +144,8 @@ impl Config {
             public_url: "http://127.0.0.1:8080".to_owned(),
             mail_from: DEFAULT_MAIL_FROM.to_owned(),
             job_lease: chrono::Duration::seconds(DEFAULT_JOB_LEASE_SECONDS),
+            metrics_token: None,
+            database_max_connections: DEFAULT_MAX_CONNECTIONS,
         }
     }
 
@@ -149,6 +170,22 @@ impl Config {
     }
 }
 
+/// Fewest bytes a `JWT_SECRET` may have. It signs access tokens and keys the pages'
+/// CSRF tokens: a short one is recovered from a single token by brute force, and then
+/// any token can be forged.
+pub const MIN_JWT_SECRET_BYTES: usize = 32;
+
+/// Refuses a `JWT_SECRET` too short to resist guessing.
+pub fn check_jwt_secret(secret: &str) -> anyhow::Result<()> {
+    if secret.len() < MIN_JWT_SECRET_BYTES {
+        bail!(
+            "JWT_SECRET must be at least {MIN_JWT_SECRET_BYTES} bytes (it is {}); make one with `openssl rand -base64 48`",
+            secret.len()
+        );
+    }
+    Ok(())
+}
+
 /// A 32-byte key given as base64 or 64 hex digits.
 pub fn parse_key(s: &str) -> anyhow::Result<[u8; 32]> {
     let bytes = if s.len() == 64 && s.chars().all(|c| c.is_ascii_hexdigit()) {
@@ -159,14 +196,19 @@ pub fn parse_key(s: &str) -> anyhow::Result<[u8; 32]> {
     bytes.try_into().map_err(|_| anyhow::anyhow!("DATA_KEY must be exactly 32 bytes"))
 }
 
-/// `sqlite://path.db?…` → `path.key`; None for other databases and in-memory SQLite.
-fn sqlite_key_path(url: &str) -> Option<PathBuf> {
+/// `sqlite://path.db?…` → `path.db`; None for other databases and in-memory SQLite.
+pub fn sqlite_file(url: &str) -> Option<PathBuf> {
     let rest = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:"))?;
     let file = rest.split('?').next()?;
-    if file.is_empty() || file.contains(":memory:") {
+    if file.is_empty() || file.contains(":memory:") || file.starts_with("file:") {
         return None;
     }
-    Some(Path::new(file).with_extension("key"))
+    Some(PathBuf::from(file))
+}
+
+/// `sqlite://path.db?…` → `path.key`; None for other databases and in-memory SQLite.
+fn sqlite_key_path(url: &str) -> Option<PathBuf> {
+    sqlite_file(url).map(|f| f.with_extension("key"))
 }
 
 /// Reads `data_key` and `jwt_secret` from the key file, creating it (mode 0600) if absent.
@@ -182,6 +224,7 @@ fn load_or_create_keys(path: &Path) -> anyhow::Result<([u8; 32], String)> {
             }
         }
         if let (Some(k), Some(j)) = (key, jwt) {
+            check_jwt_secret(&j).with_context(|| format!("in {}", path.display()))?;
             return Ok((k, j));
         }
         bail!("{} is incomplete; remove it only if the database is new", path.display());

@@ -102,6 +102,10 @@ impl IntoResponse for ApiError {
                     }
                     r
                 }
+                DomainError::Db(e) if yungui_domain::error::db_unavailable(&e) => {
+                    tracing::warn!(error = %e, "database unavailable");
+                    unavailable()
+                }
                 DomainError::Db(e) => {
                     tracing::error!(error = %e, "database error");
                     internal()
@@ -127,12 +131,35 @@ impl IntoResponse for ApiError {
                 problem(StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", m, vec![])
             }
             ApiError::PayloadTooLarge(m) => problem(StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", m, vec![]),
-            ApiError::Internal(e) => {
-                tracing::error!(error = ?e, "internal error");
-                internal()
-            }
+            ApiError::Internal(e) => match e.downcast_ref::<sea_orm::DbErr>() {
+                Some(db) if yungui_domain::error::db_unavailable(db) => {
+                    tracing::warn!(error = %db, "database unavailable");
+                    unavailable()
+                }
+                _ => {
+                    tracing::error!(error = ?e, "internal error");
+                    internal()
+                }
+            },
         }
     }
+}
+
+/// Seconds a client is asked to wait when the database is out of reach.
+pub const RETRY_AFTER_UNAVAILABLE: u64 = 5;
+
+/// 503 with `Retry-After`: the database is out of reach for now; nothing was changed.
+pub fn unavailable() -> Response {
+    let mut r = problem(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "unavailable",
+        format!(
+            "the service cannot reach its database just now; nothing was changed, try again in {RETRY_AFTER_UNAVAILABLE} seconds"
+        ),
+        vec![],
+    );
+    r.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(RETRY_AFTER_UNAVAILABLE));
+    r
 }
 
 fn internal() -> Response {

@@ -14,7 +14,9 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use sea_orm::{ConnectionTrait, Statement};
 
+use crate::error::ApiError;
 use crate::state::AppState;
+use yungui_domain::DomainError;
 
 /// Histogram bucket bounds in seconds.
 const BUCKETS: [f64; 12] = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 10.0];
@@ -97,7 +99,10 @@ pub async fn track(State(metrics): State<Metrics>, req: Request, next: Next) -> 
 }
 
 /// `GET /metrics`.
-pub async fn expose(State(state): State<AppState>) -> Response {
+pub async fn expose(State(state): State<AppState>, headers: axum::http::HeaderMap) -> Response {
+    if let Some(refusal) = refuse_without_token(&state, &headers) {
+        return ApiError::Domain(DomainError::Unauthorized(refusal.into())).into_response();
+    }
     let mut out = String::new();
     state.metrics.render(&mut out);
     let db = &state.db;
@@ -130,4 +135,23 @@ pub async fn expose(State(state): State<AppState>) -> Response {
         }
     }
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], out).into_response()
+}
+
+/// `/metrics` shows money totals and traffic: it answers only a scraper holding
+/// `METRICS_TOKEN` (compared in constant time), and nobody when none is configured.
+/// Returns why a request is refused, or None to serve it.
+fn refuse_without_token(state: &AppState, headers: &axum::http::HeaderMap) -> Option<&'static str> {
+    use secrecy::ExposeSecret;
+    let sent = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim)
+        .unwrap_or_default();
+    let Some(expected) = &state.config.metrics_token else {
+        return Some("metrics are off: set METRICS_TOKEN and scrape with it as a bearer token");
+    };
+    let expected = expected.expose_secret().as_bytes();
+    let same = sent.len() == expected.len() && sent.bytes().zip(expected).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0;
+    (!same).then_some("/metrics needs the METRICS_TOKEN as a bearer token")
 }

@@ -78,6 +78,37 @@ impl From<crate::lifecycle::Refusal> for DomainError {
     }
 }
 
+impl DomainError {
+    /// Whether this is the database being out of reach (refusing connections, restarting,
+    /// a pooled connection it closed, the pool exhausted): the request may succeed if
+    /// retried in a moment, so the API answers 503 rather than 500.
+    pub fn is_unavailable(&self) -> bool {
+        matches!(self, DomainError::Db(e) if db_unavailable(e))
+    }
+}
+
+/// See [`DomainError::is_unavailable`].
+pub fn db_unavailable(e: &DbErr) -> bool {
+    use sea_orm::RuntimeErr;
+    use sea_orm::sqlx::Error as Sqlx;
+    let runtime = match e {
+        DbErr::ConnectionAcquire(_) => return true,
+        DbErr::Conn(r) | DbErr::Exec(r) | DbErr::Query(r) => r,
+        _ => return false,
+    };
+    let RuntimeErr::SqlxError(sqlx) = runtime else { return false };
+    match sqlx.as_ref() {
+        Sqlx::Io(_) | Sqlx::Tls(_) | Sqlx::PoolTimedOut | Sqlx::PoolClosed | Sqlx::WorkerCrashed => true,
+        Sqlx::Database(d) => d.code().is_some_and(|c| {
+            // PostgreSQL: connection exceptions (08…), the server shutting down or
+            // starting (57P01–57P03), too many connections (53300), a database not
+            // accepting connections (55000 with ALLOW_CONNECTIONS false). SQLite: busy (5).
+            c.starts_with("08") || matches!(c.as_ref(), "57P01" | "57P02" | "57P03" | "53300" | "55000" | "5")
+        }),
+        _ => false,
+    }
+}
+
 /// Maps unique-key violations of a write to a named conflict instead of a 500.
 pub trait OnConstraint<T> {
     /// On a unique violation, return `Conflict { code, message }`.
