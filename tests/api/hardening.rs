@@ -72,7 +72,7 @@ async fn metrics_count_requests_by_route_template() {
     let w = world().await;
     let (s, _) = w.enrolled(3).await;
     w.app.get(&format!("/api/v1/students/{s}"), &w.registrar_a).await;
-    let text = w.app.get_anon("/metrics").await.text().await.unwrap();
+    let text = w.app.metrics().await;
     assert!(
         text.contains(r#"yungui_http_requests_total{method="GET",route="/api/v1/students/{id}",status="200"} 1"#),
         "{text}"

@@ -35,6 +35,8 @@ pub const ADMIN_LOGIN: &str = "admin";
 pub const ADMIN_PASSWORD: &str = "admin-password-1";
 /// The password every user made by [`TestApp::create_user`] gets.
 pub const USER_PASSWORD: &str = "user-password-1";
+/// The bearer token `/metrics` asks for on the test server (see [`TestApp::metrics`]).
+pub const METRICS_TOKEN: &str = "test-metrics-token-0123456789";
 
 /// A running application on its own database. Dropping it stops the server and, on
 /// PostgreSQL, drops the database.
@@ -99,7 +101,8 @@ pub async fn spawn_app() -> TestApp {
     let jwt_secret = hex(&rand::random::<[u8; 32]>());
     let outbox = dir.path().join("outbox");
     let db = yungui_api::connect(&database_url).await.expect("open and migrate the test database");
-    let config = Config::for_tests(database_url.clone(), data_key, &jwt_secret, outbox);
+    let mut config = Config::for_tests(database_url.clone(), data_key, &jwt_secret, outbox);
+    config.metrics_token = Some(secrecy::SecretString::from(METRICS_TOKEN.to_owned()));
     let state = AppState::new(config, db);
 
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind a local port");
@@ -245,6 +248,15 @@ impl TestApp {
     pub async fn delete(&self, path: &str, token: &str) -> Response {
         send(self.request(Method::DELETE, path).bearer_auth(token)).await
     }
+
+    /// `GET /metrics` with [`METRICS_TOKEN`]; panics unless it answers 200. The text.
+    pub async fn metrics(&self) -> String {
+        let resp = send(self.request(Method::GET, "/metrics").bearer_auth(METRICS_TOKEN)).await;
+        let status = resp.status();
+        let text = resp.text().await.expect("read the metrics");
+        assert_eq!(status, StatusCode::OK, "GET /metrics with the token: {text}");
+        text
+    }
 }
 
 /// Sends a request; a transport failure is a test bug, not an API answer.
@@ -260,9 +272,20 @@ impl TestApp {
         users::create_admin(&self.state.db, login, password).await.expect("create an admin")
     }
 
-    /// An access token of the admin [`ADMIN_LOGIN`], created on first use.
+    /// An access token of the admin [`ADMIN_LOGIN`], created on first use (tokens of
+    /// earlier calls stay valid).
     pub async fn admin_token(&self) -> String {
-        self.create_admin(ADMIN_LOGIN, ADMIN_PASSWORD).await;
+        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+        // Made once: making it again resets its password, which signs the admin out.
+        let exists = yungui_domain::entities::user::Entity::find()
+            .filter(yungui_domain::entities::user::Column::Login.eq(ADMIN_LOGIN))
+            .one(&self.state.db)
+            .await
+            .expect("look the admin up")
+            .is_some();
+        if !exists {
+            self.create_admin(ADMIN_LOGIN, ADMIN_PASSWORD).await;
+        }
         self.token_for(ADMIN_LOGIN, ADMIN_PASSWORD).await
     }
 
