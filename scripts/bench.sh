@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Province-scale benchmark: seeds N synthetic students into a fresh database and runs
-# `yungui bench run` against it, printing the table of docs/benchmarks.md.
+# `yungui-bench run` against it, printing the table of docs/benchmarks.md.
 #
-# Usage: scripts/bench.sh sqlite|postgres [N] [extra `bench run` options…]
-#   BIN=target/release/yungui (default; build it first with
-#   `cargo build --release -p yungui-api --bin yungui`), PG_URL for the server.
+# Usage: scripts/bench.sh sqlite|postgres [N] [extra `yungui-bench run` options…]
+#   BIN=target/release/yungui-bench and YUNGUI_BIN=target/release/yungui (defaults;
+#   build them first with `cargo build --release -p yungui-api -p yungui-bench`),
+#   PG_URL for the server.
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -12,7 +13,8 @@ cd "$(dirname "$0")/.."
 db="${1:?usage: scripts/bench.sh sqlite|postgres [N] [bench run options]}"
 n="${2:-100000}"
 shift $(( $# >= 2 ? 2 : 1 ))
-BIN="${BIN:-target/release/yungui}"
+BIN="${BIN:-target/release/yungui-bench}"
+export YUNGUI_BIN="${YUNGUI_BIN:-target/release/yungui}"
 PG_URL="${PG_URL:-postgres://postgres@127.0.0.1:5432/postgres}"
 work="${BENCH_DIR:-target/bench/${db}-${n}}"
 
@@ -36,5 +38,5 @@ case "${db}" in
         ;;
 esac
 
-"${BIN}" bench seed --students "${n}"
-"${BIN}" bench run --work-dir "${work}" "$@"
+"${BIN}" seed --students "${n}"
+"${BIN}" run --work-dir "${work}" "$@"

@@ -53,11 +53,6 @@ pub enum Command {
         #[command(subcommand)]
         command: crate::cli_keys::KeysCommand,
     },
-    /// Benchmarks: `load` against a running server, `seed` a synthetic province, `run` the province benchmark.
-    Bench {
-        #[command(subcommand)]
-        command: crate::bench::BenchCommand,
-    },
 }
 
 /// `yungui users …`
@@ -103,13 +98,6 @@ pub fn main() -> ExitCode {
         }
     };
     let result = runtime.block_on(async {
-        let cli = match cli.command {
-            // The load client needs no configuration or database.
-            Some(Command::Bench { command: command @ crate::bench::BenchCommand::Load { .. } }) => {
-                return crate::bench::run(command, None, &mut std::io::stdout()).await;
-            }
-            command => Cli { command },
-        };
         let config = Config::from_env()?;
         run(cli, config, &mut std::io::stdout()).await
     });
@@ -137,9 +125,6 @@ fn init_tracing() {
 pub async fn run(cli: Cli, config: Config, out: &mut dyn std::io::Write) -> anyhow::Result<()> {
     let command =
         cli.command.unwrap_or(Command::Serve { addr: "127.0.0.1:8080".parse()?, demo: false, no_worker: false });
-    if let Command::Bench { command } = command {
-        return crate::bench::run(command, Some(config), out).await;
-    }
     tracing::info!(database = %redact_url(&config.database_url), "starting");
     let db = crate::app::connect_pool(&config.database_url, config.database_max_connections).await?;
     match command {
@@ -181,8 +166,6 @@ pub async fn run(cli: Cli, config: Config, out: &mut dyn std::io::Write) -> anyh
             let u = yungui_domain::services::users::create_admin(&db, &login, &password).await.map_err(describe)?;
             writeln!(out, "admin {} is ready (id {})", u.login, u.id)?;
         }
-        // Handled before connecting: each bench command opens what it needs.
-        Command::Bench { .. } => {}
         Command::Keys { command } => crate::cli_keys::run(&db, &config, command, out).await?,
         Command::Import { command: ImportCommand::Applications { cohort, file, dry_run, all_or_nothing } } => {
             crate::cli_import::run(

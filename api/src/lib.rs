@@ -2,7 +2,6 @@
 
 pub mod access;
 pub mod app;
-pub mod bench;
 pub mod cli;
 pub mod config;
 pub mod error;

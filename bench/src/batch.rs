@@ -1,4 +1,4 @@
-//! The batch part of `yungui bench run`: one disbursement batch over about N due
+//! The batch part of `yungui-bench run`: one disbursement batch over about N due
 //! installments through HTTP as an admin, the database's floors for the same writes,
 //! then the batch cancelled so the run can be repeated.
 

@@ -1,5 +1,6 @@
-//! `yungui bench …`: a mixed load client (`load`), a synthetic province generator
-//! (`seed`) and the province-scale benchmark (`run`); see docs/benchmarks.md.
+//! `yungui-bench`: a mixed load client (`load`), a synthetic province generator
+//! (`seed`) and the province-scale benchmark (`run`); see docs/benchmarks.md. Tooling
+//! beside the product, not in it: the `yungui` binary has no benchmark commands.
 
 mod batch;
 mod ceiling;
@@ -10,11 +11,18 @@ mod schedules;
 mod seed;
 mod server;
 
-use clap::Subcommand;
+use clap::{Parser, Subcommand};
+use yungui_api::Config;
 
-use crate::config::Config;
+/// The command line.
+#[derive(Debug, Parser)]
+#[command(name = "yungui-bench", about = "Benchmarks and seeding for Yungui (see docs/benchmarks.md)")]
+struct Cli {
+    #[command(subcommand)]
+    command: BenchCommand,
+}
 
-/// `yungui bench …`
+/// `yungui-bench …`
 #[derive(Debug, Subcommand)]
 pub enum BenchCommand {
     /// Mixed HTTP load against a demo server on loopback (`yungui serve --demo`).
@@ -38,9 +46,18 @@ pub enum BenchCommand {
     Run(run::RunArgs),
 }
 
-/// Runs a bench command; `seed` and `run` need the configuration, `load` does not.
-pub async fn run(command: BenchCommand, config: Option<Config>, out: &mut dyn std::io::Write) -> anyhow::Result<()> {
-    let need = || config.clone().map_or_else(Config::from_env, Ok);
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    run(cli.command, &mut std::io::stdout()).await
+}
+
+/// Runs a bench command; `seed` and `run` read the service's configuration, `load` does not.
+async fn run(command: BenchCommand, out: &mut dyn std::io::Write) -> anyhow::Result<()> {
     match command {
         BenchCommand::Load { addr, clients, seconds, requests } => {
             load::load(
@@ -52,7 +69,7 @@ pub async fn run(command: BenchCommand, config: Option<Config>, out: &mut dyn st
             )
             .await
         }
-        BenchCommand::Seed(args) => seed::seed(args, need()?, out).await,
-        BenchCommand::Run(args) => run::run(args, need()?, out).await,
+        BenchCommand::Seed(args) => seed::seed(args, Config::from_env()?, out).await,
+        BenchCommand::Run(args) => run::run(args, Config::from_env()?, out).await,
     }
 }

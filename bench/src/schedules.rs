@@ -1,4 +1,4 @@
-//! The schedule part of `yungui bench run`: every student's schedule made again in a
+//! The schedule part of `yungui-bench run`: every student's schedule made again in a
 //! transaction that is rolled back, next to bulk copies of the same rows.
 
 use std::time::Instant;
@@ -43,7 +43,7 @@ pub(super) async fn schedules_run(
     for chunk in all.chunks(1_000) {
         rows += yungui_domain::services::subsidies::generate_many(&tx, &system, chunk)
             .await
-            .map_err(crate::cli::describe)?;
+            .map_err(yungui_api::cli::describe)?;
     }
     let took = started.elapsed();
     tx.rollback().await?;

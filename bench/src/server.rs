@@ -1,5 +1,6 @@
-//! The server under test: this same binary as `yungui serve --no-worker` on loopback,
-//! its peak memory, and closed-loop HTTP clients against it.
+//! The server under test: the `yungui` binary beside this one (or `YUNGUI_BIN`) as
+//! `yungui serve --no-worker` on loopback, its peak memory, and closed-loop HTTP
+//! clients against it.
 
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
@@ -15,6 +16,19 @@ pub struct Server {
     pub base: String,
 }
 
+/// The `yungui` binary to serve: `YUNGUI_BIN`, else the one built beside this binary.
+fn server_binary() -> anyhow::Result<std::path::PathBuf> {
+    if let Some(bin) = std::env::var_os("YUNGUI_BIN") {
+        return Ok(bin.into());
+    }
+    let me = std::env::current_exe().context("find this binary")?;
+    let beside = me.with_file_name(format!("yungui{}", std::env::consts::EXE_SUFFIX));
+    if !beside.exists() {
+        bail!("no yungui binary beside {}; build it (cargo build -p yungui-api) or set YUNGUI_BIN", me.display());
+    }
+    Ok(beside)
+}
+
 impl Server {
     /// Starts `yungui serve --no-worker` with this process's environment and waits
     /// until `/health` answers.
@@ -23,7 +37,7 @@ impl Server {
         drop(std::net::TcpListener::bind(("127.0.0.1", port)).with_context(|| {
             format!("port {port} is taken (a server left from an earlier run?); stop it or pass --port")
         })?);
-        let exe = std::env::current_exe().context("find the yungui binary")?;
+        let exe = server_binary()?;
         let log = std::fs::File::create(log).with_context(|| format!("create {}", log.display()))?;
         // BENCH_SERVER_WRAP runs the server under a profiler, e.g. `heaptrack -o FILE`.
         let wrap: Vec<String> =

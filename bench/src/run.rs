@@ -1,4 +1,4 @@
-//! `yungui bench run`: the province-scale benchmark of the seeded database named by
+//! `yungui-bench run`: the province-scale benchmark of the seeded database named by
 //! DATABASE_URL (same environment as `yungui serve`). It starts this binary as the
 //! server on loopback, and prints one table:
 //!
@@ -36,10 +36,10 @@ use yungui_domain::services::province::PROGRAMME_CODE;
 
 use super::ceiling::{self, Backend, ReadCeiling};
 use super::server::{self, Pick, Server};
-use crate::config::Config;
-use crate::jwt::JwtKeys;
+use yungui_api::Config;
+use yungui_api::jwt::JwtKeys;
 
-/// Options of `yungui bench run`.
+/// Options of `yungui-bench run`.
 #[derive(Debug, clap::Args)]
 pub struct RunArgs {
     /// Concurrent clients of the status runs (comma-separated).
@@ -95,12 +95,12 @@ pub(super) fn row(measure: impl Into<String>, result: impl Into<String>) -> Row 
 pub async fn run(args: RunArgs, config: Config, out: &mut dyn std::io::Write) -> anyhow::Result<()> {
     let backend = Backend::from_url(&config.database_url)?;
     std::fs::create_dir_all(&args.work_dir).with_context(|| format!("create {}", args.work_dir.display()))?;
-    let db = crate::app::connect(&config.database_url).await?;
+    let db = yungui_api::connect(&config.database_url).await?;
     let prog = programme::Entity::find()
         .filter(programme::Column::Code.eq(PROGRAMME_CODE))
         .one(&db)
         .await?
-        .ok_or_else(|| anyhow!("no synthetic province here: run `yungui bench seed` first"))?;
+        .ok_or_else(|| anyhow!("no synthetic province here: run `yungui-bench seed` first"))?;
     // The planner's statistics and the visibility map, as autovacuum keeps them on a
     // live server: after a bulk seed (or with autovacuum off, as on some test
     // machines) the tables have none, and PostgreSQL plans a 39-row read of one

@@ -9,9 +9,9 @@ use sea_orm::ConnectionTrait;
 use yungui_domain::Vault;
 use yungui_domain::services::province::{self, Phase, SeedOptions};
 
-use crate::config::Config;
+use yungui_api::Config;
 
-/// Options of `yungui bench seed`.
+/// Options of `yungui-bench seed`.
 #[derive(Debug, clap::Args)]
 pub struct SeedArgs {
     /// Students in all.
@@ -30,7 +30,7 @@ pub struct SeedArgs {
 
 /// Seeds and prints each step's time.
 pub async fn seed(args: SeedArgs, config: Config, out: &mut dyn std::io::Write) -> anyhow::Result<()> {
-    let db = crate::app::connect(&config.database_url).await?;
+    let db = yungui_api::connect(&config.database_url).await?;
     let sqlite = config.database_url.starts_with("sqlite");
     if sqlite {
         // Seeding only: a power cut may lose the last commits (never corrupt the file);
@@ -53,7 +53,7 @@ pub async fn seed(args: SeedArgs, config: Config, out: &mut dyn std::io::Write) 
             let rate = if secs > 0.0 { p.items as f64 / secs } else { 0.0 };
             eprintln!("  {:<58} {:>8} in {:>8.1} s ({:.0}/s)", p.name, p.items, secs, rate);
         };
-        province::seed(&db, &vault, opts, &print).await.map_err(crate::cli::describe).context("seed")?
+        province::seed(&db, &vault, opts, &print).await.map_err(yungui_api::cli::describe).context("seed")?
     };
     writeln!(
         out,

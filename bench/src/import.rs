@@ -1,4 +1,4 @@
-//! The import part of `yungui bench run`: fresh applicants through the import service
+//! The import part of `yungui-bench run`: fresh applicants through the import service
 //! next to the database's bulk load of the same file, and the floor under it.
 
 use std::time::Instant;
@@ -64,7 +64,7 @@ pub(super) async fn import_run(
     let started = Instant::now();
     let report = import_applications(db, &Actor::system(), vault, newest.id, csv.as_bytes(), ImportOptions::default())
         .await
-        .map_err(crate::cli::describe)?;
+        .map_err(yungui_api::cli::describe)?;
     let took = started.elapsed();
     let columns = HeaderLanguage::English.columns();
     let copy = ceiling::bulk_load(backend, None, &columns, &file, true)?;

@@ -1,4 +1,4 @@
-//! `yungui bench load`: a load client for a running `yungui serve --demo` on loopback.
+//! `yungui-bench load`: a load client for a running `yungui serve --demo` on loopback.
 //!
 //! Signs in as the demo users, then runs N concurrent clients for a time (and optionally
 //! a request count) with mixed traffic: students' `/me/status`, registrars' student
