@@ -75,9 +75,14 @@ impl Config {
     /// file beside the database; PostgreSQL deployments must set `DATA_KEY` and `JWT_SECRET`.
     pub fn from_env() -> anyhow::Result<Config> {
         let _ = dotenvy::dotenv();
-        let database_url = std::env::var("DATABASE_URL").unwrap_or_else(|_| DEFAULT_DATABASE_URL.to_owned());
-        let env_key = std::env::var("DATA_KEY").ok().filter(|s| !s.is_empty());
-        let env_jwt = std::env::var("JWT_SECRET").ok().filter(|s| !s.is_empty());
+        Config::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// [`Config::from_env`] with the variables read through `var` (tests give a map).
+    pub fn from_lookup(var: impl Fn(&str) -> Option<String>) -> anyhow::Result<Config> {
+        let database_url = var("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.to_owned());
+        let env_key = var("DATA_KEY").filter(|s| !s.is_empty());
+        let env_jwt = var("JWT_SECRET").filter(|s| !s.is_empty());
         if let Some(j) = &env_jwt {
             check_jwt_secret(j)?;
         }
@@ -98,9 +103,9 @@ impl Config {
             }
         };
         let minutes = |name: &str, default: i64| -> anyhow::Result<chrono::Duration> {
-            Ok(chrono::Duration::minutes(match std::env::var(name) {
-                Ok(v) => v.parse().with_context(|| format!("{name} must be a number of minutes"))?,
-                Err(_) => default,
+            Ok(chrono::Duration::minutes(match var(name) {
+                Some(v) => v.parse().with_context(|| format!("{name} must be a number of minutes"))?,
+                None => default,
             }))
         };
         Ok(Config {
@@ -109,24 +114,24 @@ impl Config {
             data_key,
             access_ttl: minutes("ACCESS_TOKEN_MINUTES", 15)?,
             refresh_ttl: minutes("REFRESH_TOKEN_MINUTES", 60 * 24 * 14)?,
-            smtp_url: std::env::var("SMTP_URL").ok().filter(|s| !s.is_empty()).map(SecretString::from),
-            outbox_dir: std::env::var("OUTBOX_DIR").map(PathBuf::from).unwrap_or_else(|_| PathBuf::from("outbox")),
-            public_url: std::env::var("PUBLIC_URL").unwrap_or_else(|_| "http://127.0.0.1:8080".to_owned()),
-            mail_from: std::env::var("MAIL_FROM").unwrap_or_else(|_| DEFAULT_MAIL_FROM.to_owned()),
-            job_lease: match std::env::var("JOB_LEASE_SECONDS") {
-                Ok(v) => match v.parse::<i64>() {
+            smtp_url: var("SMTP_URL").filter(|s| !s.is_empty()).map(SecretString::from),
+            outbox_dir: var("OUTBOX_DIR").map(PathBuf::from).unwrap_or_else(|| PathBuf::from("outbox")),
+            public_url: var("PUBLIC_URL").unwrap_or_else(|| "http://127.0.0.1:8080".to_owned()),
+            mail_from: var("MAIL_FROM").unwrap_or_else(|| DEFAULT_MAIL_FROM.to_owned()),
+            job_lease: match var("JOB_LEASE_SECONDS") {
+                Some(v) => match v.parse::<i64>() {
                     Ok(n) if n > 0 => chrono::Duration::seconds(n),
                     _ => bail!("JOB_LEASE_SECONDS must be a positive number of seconds"),
                 },
-                Err(_) => chrono::Duration::seconds(DEFAULT_JOB_LEASE_SECONDS),
+                None => chrono::Duration::seconds(DEFAULT_JOB_LEASE_SECONDS),
             },
-            metrics_token: std::env::var("METRICS_TOKEN").ok().filter(|s| !s.is_empty()).map(SecretString::from),
-            database_max_connections: match std::env::var("DATABASE_MAX_CONNECTIONS") {
-                Ok(v) => match v.parse::<u32>() {
+            metrics_token: var("METRICS_TOKEN").filter(|s| !s.is_empty()).map(SecretString::from),
+            database_max_connections: match var("DATABASE_MAX_CONNECTIONS") {
+                Some(v) => match v.parse::<u32>() {
                     Ok(n) if n > 0 => n,
                     _ => bail!("DATABASE_MAX_CONNECTIONS must be a positive number"),
                 },
-                Err(_) => DEFAULT_MAX_CONNECTIONS,
+                None => DEFAULT_MAX_CONNECTIONS,
             },
         })
     }

@@ -90,24 +90,26 @@ async fn stored(w: &World, id: &str) -> (String, Option<String>) {
     (row.state, row.manual_hold_reason)
 }
 
-/// On PostgreSQL, a world with one enrolled student and the id of their first
-/// education-fund installment, due in the batches' range; on SQLite none.
-async fn one_student_s_fund() -> Option<(World, String)> {
-    let w = world().await;
-    if !w.app.is_postgres() {
-        return None;
-    }
+/// A world on PostgreSQL with one enrolled student and the id of their first
+/// education-fund installment, due in the batches' range.
+async fn one_student_s_fund() -> (World, String) {
+    let w = postgres_world().await;
     let (student, _) = w.enrolled(1).await;
     let fund = installment_of(&w, &student, "education_fund", 1).await["id"].as_str().unwrap().to_owned();
-    Some((w, fund))
+    (w, fund)
+}
+
+/// A world, which must be on PostgreSQL (these tests time row and advisory locks).
+async fn postgres_world() -> World {
+    let w = world().await;
+    assert!(w.app.is_postgres(), "this test needs PostgreSQL: set TEST_DATABASE_URL");
+    w
 }
 
 #[tokio::test]
+#[cfg_attr(not(postgres_tests), ignore = "needs PostgreSQL: set TEST_DATABASE_URL")]
 async fn of_two_batches_made_at_the_same_moment_the_second_finds_nothing_left_to_pay() {
-    let w = world().await;
-    if !w.app.is_postgres() {
-        return;
-    }
+    let w = postgres_world().await;
     for n in 1..=3 {
         w.enrolled(n).await;
     }
@@ -126,8 +128,9 @@ async fn of_two_batches_made_at_the_same_moment_the_second_finds_nothing_left_to
 }
 
 #[tokio::test]
+#[cfg_attr(not(postgres_tests), ignore = "needs PostgreSQL: set TEST_DATABASE_URL")]
 async fn a_hold_that_waited_for_a_batch_is_refused_and_the_batch_pays_the_installment() {
-    let Some((w, fund)) = one_student_s_fund().await else { return };
+    let (w, fund) = one_student_s_fund().await;
     let gate = gate(&w, AFTER_THE_CLAIM).await;
     let body = json!({ "reason": "a dispute" });
     let hold_path = format!("/api/v1/installments/{fund}/hold");
@@ -148,11 +151,9 @@ async fn a_hold_that_waited_for_a_batch_is_refused_and_the_batch_pays_the_instal
 }
 
 #[tokio::test]
+#[cfg_attr(not(postgres_tests), ignore = "needs PostgreSQL: set TEST_DATABASE_URL")]
 async fn a_suspension_that_waited_for_a_batch_leaves_what_the_batch_took_alone() {
-    let w = world().await;
-    if !w.app.is_postgres() {
-        return;
-    }
+    let w = postgres_world().await;
     let (student, _) = w.enrolled(1).await;
     let october = installment_of(&w, &student, "living_allowance", 2).await["id"].as_str().unwrap().to_owned();
     let gate = gate(&w, AFTER_THE_CLAIM).await;
@@ -183,8 +184,9 @@ async fn a_suspension_that_waited_for_a_batch_leaves_what_the_batch_took_alone()
 }
 
 #[tokio::test]
+#[cfg_attr(not(postgres_tests), ignore = "needs PostgreSQL: set TEST_DATABASE_URL")]
 async fn a_batch_waits_for_a_hold_being_written_and_leaves_the_held_installment_out() {
-    let Some((w, fund)) = one_student_s_fund().await else { return };
+    let (w, fund) = one_student_s_fund().await;
     // A hold written and not yet committed when the batch starts, as a hold's own
     // transaction writes it: the batch neither takes the installment from under it
     // nor leaves it out before the hold commits.
@@ -209,8 +211,9 @@ async fn a_batch_waits_for_a_hold_being_written_and_leaves_the_held_installment_
 }
 
 #[tokio::test]
+#[cfg_attr(not(postgres_tests), ignore = "needs PostgreSQL: set TEST_DATABASE_URL")]
 async fn a_batch_being_made_locks_none_of_the_installments_it_takes() {
-    let Some((w, fund)) = one_student_s_fund().await else { return };
+    let (w, fund) = one_student_s_fund().await;
     let gate = gate(&w, AFTER_THE_CLAIM).await;
     let (made, ()) = tokio::join!(create(&w, &w.registrar_a, "2019-10-31"), async {
         until_waiting(&w, 1).await;

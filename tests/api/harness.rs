@@ -18,11 +18,10 @@ async fn each_test_runs_on_the_database_that_test_database_url_names() {
 }
 
 #[tokio::test]
+#[cfg_attr(not(postgres_tests), ignore = "needs PostgreSQL: set TEST_DATABASE_URL")]
 async fn a_postgres_test_database_is_dropped_with_its_test_app() {
     let app = spawn_app().await;
-    if !app.is_postgres() {
-        return;
-    }
+    assert!(app.is_postgres(), "this test needs PostgreSQL");
     let name = app.database_name();
     let server_url = std::env::var("TEST_DATABASE_URL").expect("set on PostgreSQL");
 
@@ -55,11 +54,10 @@ async fn two_test_apps_do_not_share_data() {
 }
 
 #[tokio::test]
+#[cfg_attr(not(postgres_tests), ignore = "needs PostgreSQL: set TEST_DATABASE_URL")]
 async fn the_service_s_postgres_connections_compile_no_query() {
     let app = spawn_app().await;
-    if !app.is_postgres() {
-        return;
-    }
+    assert!(app.is_postgres(), "this test needs PostgreSQL");
     // Every connection of the pool, not only the first: take several at once.
     let db = &app.state.db;
     let show = || async {

@@ -268,12 +268,10 @@ async fn the_student_history_refuses_updates_and_deletes() {
 }
 
 #[tokio::test]
+#[cfg_attr(postgres_tests, ignore = "checks the embedded SQLite file")]
 async fn the_embedded_database_file_is_readable_by_its_owner_only() {
     let app = crate::helpers::spawn_app().await;
-    if app.is_postgres() {
-        eprintln!("skipped on PostgreSQL: checks the embedded SQLite file");
-        return;
-    }
+    assert!(!app.is_postgres(), "this test checks the embedded SQLite file");
     use std::os::unix::fs::PermissionsExt;
     let mode = std::fs::metadata(app.dir.path().join("t.db")).unwrap().permissions().mode();
     assert_eq!(mode & 0o077, 0, "mode {mode:o}");

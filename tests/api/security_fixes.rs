@@ -2,8 +2,7 @@
 //! revoked at once, a long enough JWT secret, `/metrics` behind a token, no validator
 //! call-out from the docs page, and 503 (never 500) while the database is out of reach.
 
-use std::path::PathBuf;
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
 use reqwest::Method;
 use sea_orm::{ConnectionTrait, Database};
@@ -192,62 +191,30 @@ fn a_jwt_secret_shorter_than_32_bytes_is_refused_with_a_reason() {
     check_jwt_secret(&"k".repeat(32)).expect("32 bytes are enough");
 }
 
-/// `target/debug/yungui` if it was built after the last change to its sources.
-fn fresh_binary() -> Option<PathBuf> {
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
-    let target = std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), |t| root.join(t));
-    let bin = target.join("debug/yungui");
-    let modified = |p: &std::path::Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
-    fn newest(dir: &std::path::Path, acc: &mut SystemTime) {
-        for entry in std::fs::read_dir(dir).into_iter().flatten().filter_map(Result::ok) {
-            let path = entry.path();
-            if path.is_dir() {
-                newest(&path, acc);
-            } else if let Ok(t) = entry.metadata().and_then(|m| m.modified()) {
-                *acc = (*acc).max(t);
-            }
-        }
-    }
-    let mut sources = SystemTime::UNIX_EPOCH;
-    for dir in ["api/src", "domain/src", "migrations/src"] {
-        newest(&root.join(dir), &mut sources);
-    }
-    match modified(&bin) {
-        Some(built) if built >= sources => Some(bin),
-        Some(_) => {
-            eprintln!("SKIPPED: {} is older than its sources; run `cargo build --bin yungui`", bin.display());
-            None
-        }
-        None => {
-            eprintln!("SKIPPED: {} is missing; run `cargo build --bin yungui`", bin.display());
-            None
-        }
-    }
-}
-
 #[test]
-fn the_yungui_command_will_not_start_with_a_short_jwt_secret() {
-    let Some(bin) = fresh_binary() else { return };
+fn the_service_will_not_start_with_a_short_jwt_secret_from_the_environment_or_the_key_file() {
+    // The configuration `yungui` starts with, read from these variables instead of the
+    // process's environment.
     let dir = tempfile::tempdir().expect("a temporary directory");
-    let migrate = |secret: &str| {
-        std::process::Command::new(&bin)
-            .arg("migrate")
-            .env_clear()
-            .current_dir(dir.path())
-            .env("JWT_SECRET", secret)
-            .env("DATA_KEY", "ab".repeat(32))
-            .env("DATABASE_URL", format!("sqlite://{}/x.db?mode=rwc", dir.path().display()))
-            .output()
-            .expect("run yungui")
+    let postgres = |secret: &str| {
+        let vars = std::collections::HashMap::from([
+            ("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/yungui".to_owned()),
+            ("DATA_KEY", "ab".repeat(32)),
+            ("JWT_SECRET", secret.to_owned()),
+        ]);
+        yungui_api::Config::from_lookup(|name| vars.get(name).cloned())
     };
+    let err = format!("{:#}", postgres("x").err().expect("a 1-byte JWT_SECRET is refused"));
+    assert!(err.contains("JWT_SECRET") && err.contains("32 bytes"), "an unclear refusal: {err}");
+    postgres(&"k".repeat(32)).expect("32 bytes start");
 
-    let short = migrate("x");
-    let stderr = String::from_utf8_lossy(&short.stderr);
-    assert!(!short.status.success(), "yungui started with a 1-byte JWT_SECRET: {stderr}");
-    assert!(stderr.contains("JWT_SECRET") && stderr.contains("32 bytes"), "an unclear refusal: {stderr}");
-    // The same command with a long secret runs: the secret was the only thing wrong.
-    let long = migrate(&"k".repeat(32));
-    assert!(long.status.success(), "{}", String::from_utf8_lossy(&long.stderr));
+    // A key file beside an SQLite database holding a short secret (edited by hand).
+    std::fs::write(dir.path().join("y.key"), format!("DATA_KEY={}\nJWT_SECRET=short\n", "ab".repeat(32))).unwrap();
+    let url = format!("sqlite://{}/y.db?mode=rwc", dir.path().display());
+    let err = yungui_api::Config::from_lookup(|name| (name == "DATABASE_URL").then(|| url.clone()))
+        .err()
+        .expect("a short secret in the key file is refused");
+    assert!(format!("{err:#}").contains("JWT_SECRET"), "{err:#}");
 }
 
 // ---------------------------------------------------------------- metrics
@@ -337,12 +304,10 @@ impl Drop for Outage {
 }
 
 #[tokio::test]
+#[cfg_attr(not(postgres_tests), ignore = "needs PostgreSQL: set TEST_DATABASE_URL")]
 async fn while_the_database_refuses_connections_requests_get_503_with_retry_after_and_then_recover() {
     let app = spawn_app().await;
-    if !app.is_postgres() {
-        eprintln!("SKIPPED on SQLite: needs PostgreSQL (set TEST_DATABASE_URL)");
-        return;
-    }
+    assert!(app.is_postgres(), "this test needs PostgreSQL: set TEST_DATABASE_URL");
     let admin = app.admin_token().await;
     assert_json(app.me(&admin).await, StatusCode::OK).await;
 
