@@ -204,7 +204,7 @@ fn the_service_will_not_start_with_a_short_jwt_secret_from_the_environment_or_th
         ]);
         yungui_api::Config::from_lookup(|name| vars.get(name).cloned())
     };
-    let err = format!("{:#}", postgres("x").err().expect("a 1-byte JWT_SECRET is refused"));
+    let err = format!("{:#}", postgres("x").expect_err("a 1-byte JWT_SECRET is refused"));
     assert!(err.contains("JWT_SECRET") && err.contains("32 bytes"), "an unclear refusal: {err}");
     postgres(&"k".repeat(32)).expect("32 bytes start");
 
@@ -212,8 +212,7 @@ fn the_service_will_not_start_with_a_short_jwt_secret_from_the_environment_or_th
     std::fs::write(dir.path().join("y.key"), format!("DATA_KEY={}\nJWT_SECRET=short\n", "ab".repeat(32))).unwrap();
     let url = format!("sqlite://{}/y.db?mode=rwc", dir.path().display());
     let err = yungui_api::Config::from_lookup(|name| (name == "DATABASE_URL").then(|| url.clone()))
-        .err()
-        .expect("a short secret in the key file is refused");
+        .expect_err("a short secret in the key file is refused");
     assert!(format!("{err:#}").contains("JWT_SECRET"), "{err:#}");
 }
 
