@@ -19,6 +19,7 @@ mod m20261206_000012_status_pages;
 mod m20261206_000013_lines_claim;
 mod m20261206_000014_claim_guard;
 mod m20261207_000015_security_fixes;
+mod m20261207_000016_plain_line_keys;
 
 /// The ordered list of migrations, applied by `yungui migrate` and on `serve`.
 pub struct Migrator;
@@ -42,6 +43,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000013_lines_claim::Migration),
             Box::new(m20261206_000014_claim_guard::Migration),
             Box::new(m20261207_000015_security_fixes::Migration),
+            Box::new(m20261207_000016_plain_line_keys::Migration),
         ]
     }
 }

@@ -4,7 +4,7 @@
 //! gate: the interleaving is the one named, every run, not a matter of timing.
 //!
 //! SQLite runs one writer at a time (a batch's first statement takes the write lock),
-//! so none of these interleavings can happen there, and the tests return at once.
+//! so none of these interleavings can happen there: the tests are ignored on it.
 
 use std::time::{Duration, Instant};
 
@@ -212,20 +212,20 @@ async fn a_batch_waits_for_a_hold_being_written_and_leaves_the_held_installment_
 
 #[tokio::test]
 #[cfg_attr(not(postgres_tests), ignore = "needs PostgreSQL: set TEST_DATABASE_URL")]
-async fn a_batch_being_made_locks_none_of_the_installments_it_takes() {
+async fn a_batch_being_made_holds_the_installments_it_takes_until_it_commits() {
     let (w, fund) = one_student_s_fund().await;
     let gate = gate(&w, AFTER_THE_CLAIM).await;
     let (made, ()) = tokio::join!(create(&w, &w.registrar_a, "2019-10-31"), async {
         until_waiting(&w, 1).await;
-        // The batch has written its lines and waits, holding the claim guard: the rows
-        // it took carry no lock of its (a lock is a write to the row's page).
+        // The batch has written its lines and waits: the rows it took are locked, so a
+        // hold or a change of state would wait for it.
         let probe = w.app.state.db.begin().await.unwrap();
         let locked = probe
             .execute_unprepared(&format!("SELECT id FROM installments WHERE id = '{fund}' FOR UPDATE NOWAIT"))
             .await;
         probe.rollback().await.unwrap();
         gate.commit().await.unwrap();
-        assert!(locked.is_ok(), "the claimed installment was locked: {locked:?}");
+        assert!(locked.is_err(), "the claimed installment was not locked");
     });
     let b = assert_json(made, StatusCode::CREATED).await;
     assert!(installment_ids(&w, &b).await.contains(&fund));

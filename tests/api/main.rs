@@ -34,7 +34,6 @@ mod internships;
 mod jobs_and_mail;
 mod key_rotation;
 mod lifecycle;
-mod line_keys;
 mod login;
 mod money_properties;
 mod money_seed;

@@ -168,7 +168,7 @@ async fn set(
         .one(&tx)
         .await?
         .ok_or(DomainError::NotFound("installment"))?;
-    // A batch being made holds the claim guard (PostgreSQL), so the write above waited
+    // A batch being made locks the rows it claims (PostgreSQL), so the write above waited
     // for it; this read, a statement later, sees its line.
     if after.state == state::BATCHED {
         return Err(DomainError::conflict(

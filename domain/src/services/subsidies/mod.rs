@@ -357,7 +357,7 @@ pub async fn sync_many<C: ConnectionTrait>(db: &C, actor: &Actor, student_ids: &
             }
         }
         // A batch that claimed some of these between the read above and these writes (on
-        // PostgreSQL the writes waited for its claim guard) is seen now, a statement later:
+        // PostgreSQL the writes waited for its row locks) is seen now, a statement later:
         // the change is refused rather than written under its lines.
         for ids in updates.into_values().flatten().collect::<Vec<_>>().chunks(CHUNK) {
             let taken = batch_line::Entity::find()

@@ -147,13 +147,6 @@ pub async fn create(
     .await
     .on_unique("concurrent_change", "another batch took the same code at the same moment; try again")?;
 
-    // On PostgreSQL the claim guard (migration `m20261206_000014_claim_guard`): from
-    // here until the commit no other transaction changes an installment, and none
-    // that changed one is still open, so the claim reads every hold and change of
-    // state as committed without locking the rows it takes.
-    if tx.get_database_backend() == DbBackend::Postgres {
-        tx.execute_unprepared("SELECT claim_guard()").await?;
-    }
     // The claim touches most students' status pages: one epoch for all of them instead
     // of a version each (status_pages.rs).
     status_pages::bulk_begin(&tx).await?;
@@ -272,17 +265,14 @@ async fn notice_until<C: ConnectionTrait>(
 /// lines in the partial unique index `batch_lines(installment_id) WHERE open`, and
 /// never shares an installment.
 ///
-/// On PostgreSQL the batch holds the claim guard (taken in [`create`]): a hold or a
-/// change of state being written when the batch starts is waited for and read as
-/// committed, and one that comes after waits for the batch and is refused when it sees
-/// the batch's line (`batch_races.rs` times each of these). No claimed row is locked:
-/// a lock is a write to the row's page, and after a checkpoint each of the 18,178
-/// pages a province-wide claim locked went whole into the WAL. A second batch made at
-/// the same moment waits for the first three times over: at the guard, at the status
-/// epoch's one row, which every bulk write raises before its claim, and, were both ever
-/// gone, at the partial index, where it skips what the first took (`ON CONFLICT … DO
-/// NOTHING`). Either way it takes the rest or finds nothing to pay; after a skip its
-/// line numbers keep the gaps.
+/// On PostgreSQL the claimed installments are locked (`FOR NO KEY UPDATE`) as they are
+/// read: a hold or a change of state being written meanwhile is waited for and judged on
+/// what it wrote, and one that comes after waits for the batch and is refused when it
+/// sees the batch's line (`batch_races.rs` times each of these). A second batch made at
+/// the same moment waits for the first twice over: at the status epoch's one row, which
+/// every bulk write raises before its claim, and, were that ever gone, at the partial
+/// index, where it skips what the first took (`ON CONFLICT … DO NOTHING`). Either way it
+/// takes the rest or finds nothing to pay; after a skip its line numbers keep the gaps.
 /// SQLite runs one writer at a time; the batch row written first already holds the lock.
 ///
 /// The database numbers the lines from 1 in line order (by student name in byte order,
@@ -303,9 +293,10 @@ async fn claim<C: ConnectionTrait>(
     code: &str,
     payable: sea_orm::Condition,
 ) -> Result<u64, DomainError> {
+    use sea_orm::sea_query::LockType;
     const COLUMNS: &str = "id, batch_id, line_no, line_id, installment_id, student_id, amount_fen, status, open";
     let backend = db.get_database_backend();
-    let free = installment::Entity::find()
+    let mut free = installment::Entity::find()
         .select_only()
         .columns([
             installment::Column::Id,
@@ -316,8 +307,11 @@ async fn claim<C: ConnectionTrait>(
             installment::Column::StudyYear,
             installment::Column::Seq,
         ])
-        .filter(payable)
-        .build(backend);
+        .filter(payable);
+    if backend == DbBackend::Postgres {
+        free = free.lock(LockType::NoKeyUpdate);
+    }
+    let free = free.build(backend);
     let free_values = free.values.map(|v| v.0).unwrap_or_default();
     let numbered = |collate: &str| {
         format!(
