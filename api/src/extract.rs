@@ -140,6 +140,37 @@ pub fn field_errors(e: &ValidationErrors, prefix: &str) -> Vec<FieldError> {
     out
 }
 
+/// An uploaded file sent as the request body: CSV (`text/csv`, or what spreadsheet
+/// programs and browsers label a CSV file with); any other media type is a 415 naming
+/// the one to send. The bytes are decoded by the import that reads them (UTF-8 or GBK).
+pub struct CsvBody(pub Bytes);
+
+/// The media types a CSV upload may come labelled with.
+const CSV_MEDIA_TYPES: [&str; 5] =
+    ["text/csv", "application/csv", "text/plain", "application/octet-stream", "application/vnd.ms-excel"];
+
+impl<S: Send + Sync> FromRequest<S> for CsvBody {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let media = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(';').next())
+            .unwrap_or("")
+            .trim()
+            .to_ascii_lowercase();
+        if !CSV_MEDIA_TYPES.contains(&media.as_str()) {
+            return Err(ApiError::UnsupportedMediaType(
+                "send the CSV file as the body with Content-Type: text/csv".into(),
+            ));
+        }
+        let bytes = Bytes::from_request(req, state).await.map_err(|e| ApiError::PayloadTooLarge(e.body_text()))?;
+        Ok(CsvBody(bytes))
+    }
+}
+
 /// A query string that fails as a problem document.
 pub struct AppQuery<T>(pub T);
 

@@ -1,4 +1,4 @@
-//! `yungui bench seed`: the synthetic province, seen through the API, is what the
+//! The synthetic province of `yungui-bench seed`, seen through the API, is what the
 //! service makes of people: every cohort's students stand where their story says, and a
 //! seeded student's schedule and status page match those of an applicant imported,
 //! verified, admitted and enrolled through HTTP.
@@ -45,11 +45,19 @@ fn fund_schedule(subsidies: &Value) -> Vec<(String, i64, i64, String, i64, Strin
 #[tokio::test]
 async fn a_seeded_province_looks_like_people_enrolled_through_the_api() {
     let app = spawn_app().await;
-    let out = app
-        .cli(&["bench", "seed", "--students", "40", "--cohorts", "4", "--today", TODAY])
-        .await
-        .expect("the seed succeeds");
-    assert!(out.contains("40 students in 4 cohorts (2023, 2024, 2025, 2026)"), "printed: {out}");
+    // What `yungui-bench seed --students 40 --cohorts 4 --today …` runs.
+    let opts = yungui_domain::services::province::SeedOptions {
+        students: 40,
+        cohorts: 4,
+        today: TODAY.parse().unwrap(),
+        concurrency: if app.is_postgres() { 8 } else { 1 },
+    };
+    let vault = yungui_domain::Vault::new(&app.data_key);
+    let report =
+        yungui_domain::services::province::seed(&app.state.db, &vault, opts, &|_| {}).await.expect("the seed succeeds");
+    assert_eq!(report.students, 40);
+    let years: Vec<i32> = report.province.cohorts.iter().map(|c| c.intake_year).collect();
+    assert_eq!(years, [2023, 2024, 2025, 2026]);
     let admin = app.admin_token().await;
 
     // Ten students per cohort; the fourth of each withdrew in its first term.

@@ -9,7 +9,7 @@ use serde::Deserialize;
 use uuid::Uuid;
 use yungui_domain::services::PageRequest;
 use yungui_domain::services::careers::funnel::{self, FunnelReport};
-use yungui_domain::services::careers::reports::{self, OutcomeFilter};
+use yungui_domain::services::careers::reports;
 use yungui_domain::services::cohorts::{self, CohortFilter};
 use yungui_domain::services::subsidies::report::{self, ReportFilter};
 use yungui_domain::{DomainError, Role};
@@ -126,7 +126,7 @@ async fn view(state: &AppState, me: &PageUser, q: &DashboardQuery) -> Result<Reg
         .into_iter()
         .map(|c| CohortOption { selected: q.cohort == Some(c.id), id: c.id, name: c.name })
         .collect();
-    let f = funnel::funnel(db, actor, OutcomeFilter { cohort: q.cohort, ..Default::default() }).await?;
+    let f = funnel::funnel(db, actor, ReportFilter { cohort: q.cohort, ..Default::default() }).await?;
     let m = report::subsidies(db, actor, ReportFilter { cohort: q.cohort, ..Default::default() }).await?.totals;
     let money = chart(
         [
@@ -173,7 +173,7 @@ pub async fn download(
     if !staff(actor.role) {
         return Redirect::to(home_of(actor.role)).into_response();
     }
-    let (db, outcome) = (&state.db, OutcomeFilter { cohort: q.cohort, ..Default::default() });
+    let (db, outcome) = (&state.db, ReportFilter { cohort: q.cohort, ..Default::default() });
     let Some((report, xlsx)) =
         name.strip_suffix(".csv").map(|r| (r, false)).or_else(|| name.strip_suffix(".xlsx").map(|r| (r, true)))
     else {

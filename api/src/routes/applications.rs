@@ -2,9 +2,8 @@
 //! `/applications/{id}` with its lifecycle actions.
 
 use axum::Json;
-use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::StatusCode;
 use serde::Deserialize;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -15,8 +14,8 @@ use yungui_domain::services::import::{ImportOptions, ImportReport, import_applic
 use yungui_domain::services::students::{self, Enrolled, Enrolment};
 use yungui_domain::services::{Page, PageRequest};
 
-use crate::error::{ApiError, ApiResult, Problem};
-use crate::extract::{AppJson, AppPath, AppQuery, AuthUser, OptionalJson};
+use crate::error::{ApiResult, Problem};
+use crate::extract::{AppJson, AppPath, AppQuery, AuthUser, CsvBody, OptionalJson};
 use crate::state::AppState;
 
 /// Application routes.
@@ -112,24 +111,8 @@ async fn import(
     AuthUser(actor): AuthUser,
     AppPath(id): AppPath<Uuid>,
     AppQuery(p): AppQuery<ImportParams>,
-    headers: HeaderMap,
-    body: Bytes,
+    CsvBody(body): CsvBody,
 ) -> ApiResult<Json<ImportReport>> {
-    let media = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .split(';')
-        .next()
-        .unwrap_or("")
-        .trim()
-        .to_ascii_lowercase();
-    if !matches!(
-        media.as_str(),
-        "text/csv" | "application/csv" | "text/plain" | "application/octet-stream" | "application/vnd.ms-excel"
-    ) {
-        return Err(ApiError::UnsupportedMediaType("send the CSV file as the body with Content-Type: text/csv".into()));
-    }
     let opts = ImportOptions { dry_run: p.dry_run, all_or_nothing: p.all_or_nothing };
     Ok(Json(import_applications(&s.db, &actor, &s.vault, id, &body, opts).await?))
 }

@@ -2,9 +2,8 @@
 //! the bank (create, approve, recipient list, payment file, results, cancel).
 
 use axum::Json;
-use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chrono::NaiveDate;
 use serde::Deserialize;
@@ -18,7 +17,7 @@ use yungui_domain::services::subsidies::batches::{
 use yungui_domain::services::{Page, PageRequest};
 
 use crate::error::{ApiError, ApiResult, Problem};
-use crate::extract::{AppJson, AppPath, AppQuery, AsOf, AuthUser, OptionalJson};
+use crate::extract::{AppJson, AppPath, AppQuery, AsOf, AuthUser, CsvBody, OptionalJson};
 use crate::state::AppState;
 
 /// Batch routes.
@@ -199,24 +198,8 @@ async fn results(
     AuthUser(actor): AuthUser,
     AppPath(id): AppPath<Uuid>,
     AppQuery(p): AppQuery<ResultParams>,
-    headers: HeaderMap,
-    body: Bytes,
+    CsvBody(body): CsvBody,
 ) -> ApiResult<Json<ResultsReport>> {
-    let media = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(';').next())
-        .unwrap_or("")
-        .trim()
-        .to_ascii_lowercase();
-    if !matches!(
-        media.as_str(),
-        "text/csv" | "application/csv" | "text/plain" | "application/octet-stream" | "application/vnd.ms-excel"
-    ) {
-        return Err(ApiError::UnsupportedMediaType(
-            "send the result file as the body with Content-Type: text/csv".into(),
-        ));
-    }
     let paid_on = p.paid_on.unwrap_or_else(today);
     Ok(Json(batches::import_results(&s.db, &actor, id, &body, paid_on).await?))
 }

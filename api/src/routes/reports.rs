@@ -64,13 +64,28 @@ pub struct ReportParams {
     pub origin: Option<Uuid>,
     /// The students' intended enterprise (enterprise users: their own).
     pub enterprise: Option<Uuid>,
-    /// Installments due and ledger entries dated on or before this day; absent: all of them.
+    /// What happened on or before this day (installments due, ledger entries, events,
+    /// placements, follow-ups); absent: everything recorded.
     pub as_of: Option<NaiveDate>,
     /// `json` (default), `csv` (UTF-8 with a BOM, Chinese headers, amounts in fen) or
     /// `xlsx` (Excel: header row frozen, amounts in yuan with two decimals); anything else is a 400 naming `format`.
     #[serde(default)]
     #[param(inline)]
     pub format: ReportFormat,
+}
+
+impl ReportParams {
+    /// The slice asked for (the service narrows it to the caller's scope).
+    pub(crate) fn filter(&self) -> ReportFilter {
+        ReportFilter {
+            cohort: self.cohort,
+            school: self.school,
+            major: self.major,
+            origin: self.origin,
+            enterprise: self.enterprise,
+            as_of: self.as_of,
+        }
+    }
 }
 
 /// Subsidies owed, paid (from the ledger), scheduled, held, batched, failed and cancelled, by item and payer, with totals.
@@ -88,14 +103,6 @@ async fn subsidies(
     AuthUser(actor): AuthUser,
     AppQuery(p): AppQuery<ReportParams>,
 ) -> ApiResult<Response> {
-    let filter = ReportFilter {
-        cohort: p.cohort,
-        school: p.school,
-        major: p.major,
-        origin: p.origin,
-        enterprise: p.enterprise,
-        as_of: p.as_of,
-    };
-    let r = report::subsidies(&s.db, &actor, filter).await?;
+    let r = report::subsidies(&s.db, &actor, p.filter()).await?;
     respond(r, p.format, "subsidies", p.as_of, SubsidyReport::sheet)
 }

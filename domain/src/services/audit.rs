@@ -1,10 +1,7 @@
 //! The audit trail: who changed what, when, and a summary of the change. Written in
 //! the same transaction as the change itself; never updated or deleted.
 
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
-    Set,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -100,14 +97,8 @@ pub async fn list<C: ConnectionTrait>(
     if let Some(d) = filter.to.and_then(|d| d.succ_opt()) {
         q = q.filter(audit_event::Column::At.lt(d.and_time(chrono::NaiveTime::MIN).and_utc()));
     }
-    let total = q.clone().count(db).await?;
-    let rows = q
-        .order_by_desc(audit_event::Column::At)
-        .order_by_desc(audit_event::Column::Id)
-        .offset(page.index() * page.size())
-        .limit(page.size())
-        .all(db)
-        .await?;
+    let (rows, total) =
+        page.fetch(db, q, |q| q.order_by_desc(audit_event::Column::At).order_by_desc(audit_event::Column::Id)).await?;
     let items = rows
         .into_iter()
         .map(|r| AuditEventView {
@@ -121,7 +112,7 @@ pub async fn list<C: ConnectionTrait>(
             summary: serde_json::from_str(&r.summary).unwrap_or(serde_json::Value::String(r.summary)),
         })
         .collect();
-    Ok(Page { items, total, page: page.page.max(1), limit: page.size() })
+    Ok(page.of(items, total))
 }
 
 /// Every action the log holds, for the filter of the audit page (admins only).

@@ -2,7 +2,7 @@
 //! retry for dead ones.
 
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
 use serde::Serialize;
 use uuid::Uuid;
 
@@ -62,15 +62,9 @@ pub async fn list<C: ConnectionTrait>(
     if let Some(s) = state {
         q = q.filter(job::Column::State.eq(s));
     }
-    let total = q.clone().count(db).await?;
-    let rows = q
-        .order_by_desc(job::Column::CreatedAt)
-        .order_by_desc(job::Column::Id)
-        .offset(page.index() * page.size())
-        .limit(page.size())
-        .all(db)
-        .await?;
-    Ok(Page { items: rows.into_iter().map(Into::into).collect(), total, page: page.page.max(1), limit: page.size() })
+    let (rows, total) =
+        page.fetch(db, q, |q| q.order_by_desc(job::Column::CreatedAt).order_by_desc(job::Column::Id)).await?;
+    Ok(page.of(rows.into_iter().map(Into::into).collect(), total))
 }
 
 /// How many jobs are in each state (admins).

@@ -68,6 +68,30 @@ impl PageRequest {
     pub fn index(&self) -> u64 {
         self.page.clamp(1, MAX_PAGE) - 1
     }
+
+    /// This page of `q` (filtered; `order` sorts it) and how many rows `q` matches in
+    /// all, counted before sorting.
+    pub async fn fetch<E, C>(
+        &self,
+        db: &C,
+        q: sea_orm::Select<E>,
+        order: impl FnOnce(sea_orm::Select<E>) -> sea_orm::Select<E>,
+    ) -> Result<(Vec<E::Model>, u64), crate::DomainError>
+    where
+        E: sea_orm::EntityTrait,
+        E::Model: Sync,
+        C: sea_orm::ConnectionTrait,
+    {
+        use sea_orm::{PaginatorTrait, QuerySelect};
+        let total = q.clone().count(db).await?;
+        let rows = order(q).offset(self.index() * self.size()).limit(self.size()).all(db).await?;
+        Ok((rows, total))
+    }
+
+    /// The page of `items` out of `total`, numbered as asked.
+    pub fn of<T>(&self, items: Vec<T>, total: u64) -> Page<T> {
+        Page { items, total, page: self.page.max(1), limit: self.size() }
+    }
 }
 
 /// One page of a list, with the total count for the filter.

@@ -1,8 +1,10 @@
 //! Row-level scoping, applied inside the query: each role's slice of applications and
 //! students as a `Condition`, so nothing out of scope is ever loaded.
 
+use chrono::NaiveDate;
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait};
+use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::entities::{application, cohort_capacity, major, student};
@@ -66,4 +68,45 @@ where
         Ok(_) => DomainError::NotFound(what),
         Err(e) => DomainError::Db(e),
     }
+}
+
+/// The slice of students a report covers, and the day it is for: every report (funnel,
+/// placements, subsidies) takes this one filter.
+#[derive(Debug, Default, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct ReportFilter {
+    pub cohort: Option<Uuid>,
+    pub school: Option<Uuid>,
+    pub major: Option<Uuid>,
+    pub origin: Option<Uuid>,
+    /// The students' intended enterprise.
+    pub enterprise: Option<Uuid>,
+    /// What happened on or before this day (events, due dates, ledger entries, start
+    /// dates, follow-ups); absent: everything recorded.
+    pub as_of: Option<NaiveDate>,
+}
+
+/// Narrows a report's filter to the actor's scope: registrars, officers and enterprises
+/// get their own school, county or enterprise; naming another one is refused (403)
+/// rather than answered with zeros that look like "none".
+pub fn report_slice(actor: &Actor, mut f: ReportFilter) -> Result<ReportFilter, DomainError> {
+    super::require(actor, &[Role::Admin, Role::Registrar, Role::OriginOfficer, Role::Enterprise])?;
+    let force = |slot: &mut Option<Uuid>, mine: Uuid, what: &str| match slot {
+        Some(asked) if *asked != mine => {
+            Err(DomainError::Forbidden(format!("this report may cover your own {what} only")))
+        }
+        _ => {
+            *slot = Some(mine);
+            Ok(())
+        }
+    };
+    match actor.scope {
+        Scope::Everything => {}
+        Scope::School(s) => force(&mut f.school, s, "school")?,
+        Scope::Origin(o) => force(&mut f.origin, o, "origin county")?,
+        Scope::Enterprise(e) => force(&mut f.enterprise, e, "enterprise")?,
+        Scope::Student(_) | Scope::Nothing => {
+            return Err(DomainError::Forbidden("this report is not available to you".into()));
+        }
+    }
+    Ok(f)
 }

@@ -6,7 +6,7 @@
 use chrono::NaiveDate;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set, TransactionTrait,
+    QueryOrder, Set, TransactionTrait,
 };
 use serde::Deserialize;
 use uuid::Uuid;
@@ -79,20 +79,9 @@ pub async fn list<C: ConnectionTrait>(
     if let Some(v) = f.q.as_deref().filter(|s| !s.is_empty()) {
         q = q.filter(student::Column::Name.contains(v));
     }
-    let total = q.clone().count(db).await?;
-    let rows = q
-        .order_by_asc(student::Column::Name)
-        .order_by_asc(student::Column::Id)
-        .offset(page.index() * page.size())
-        .limit(page.size())
-        .all(db)
-        .await?;
-    Ok(Page {
-        items: rows.into_iter().map(|s| StudentView::for_actor(s, actor)).collect(),
-        total,
-        page: page.page.max(1),
-        limit: page.size(),
-    })
+    let (rows, total) =
+        page.fetch(db, q, |q| q.order_by_asc(student::Column::Name).order_by_asc(student::Column::Id)).await?;
+    Ok(page.of(rows.into_iter().map(|s| StudentView::for_actor(s, actor)).collect(), total))
 }
 
 /// One student.

@@ -2,8 +2,8 @@
 //! anchored to what they may see (a school, an origin, an enterprise, a student).
 
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, Set,
+    TransactionTrait,
 };
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -244,10 +244,8 @@ pub async fn list<C: ConnectionTrait>(
     if let Some(r) = role {
         q = q.filter(user::Column::Role.eq(r.as_str()));
     }
-    let total = q.clone().count(db).await?;
-    let rows =
-        q.order_by_asc(user::Column::Login).offset(page.index() * page.size()).limit(page.size()).all(db).await?;
-    Ok(Page { items: rows.into_iter().map(Into::into).collect(), total, page: page.page.max(1), limit: page.size() })
+    let (rows, total) = page.fetch(db, q, |q| q.order_by_asc(user::Column::Login)).await?;
+    Ok(page.of(rows.into_iter().map(Into::into).collect(), total))
 }
 
 /// One user the caller may read (see [`readable_by`]); 404 for any other.

@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set, TransactionTrait,
+    QueryOrder, Set, TransactionTrait,
 };
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -210,15 +210,10 @@ pub async fn list<C: ConnectionTrait>(
     if let Some(name) = filter.q.as_deref().filter(|s| !s.is_empty()) {
         q = q.filter(application::Column::Name.contains(name));
     }
-    let total = q.clone().count(db).await?;
-    let rows = q
-        .order_by_asc(application::Column::CreatedAt)
-        .order_by_asc(application::Column::Id)
-        .offset(page.index() * page.size())
-        .limit(page.size())
-        .all(db)
+    let (rows, total) = page
+        .fetch(db, q, |q| q.order_by_asc(application::Column::CreatedAt).order_by_asc(application::Column::Id))
         .await?;
-    Ok(Page { items: rows.into_iter().map(Into::into).collect(), total, page: page.page.max(1), limit: page.size() })
+    Ok(page.of(rows.into_iter().map(Into::into).collect(), total))
 }
 
 /// Loads one application within the actor's scope (403/404 outside it).

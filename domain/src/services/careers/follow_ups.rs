@@ -5,8 +5,8 @@
 use chrono::NaiveDate;
 use sea_orm::sea_query::{Expr, OnConflict, Query};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set, TransactionTrait,
+    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, Set,
+    TransactionTrait,
 };
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -168,14 +168,8 @@ pub async fn list<C: ConnectionTrait>(
     if let Some(s) = f.student {
         q = q.filter(follow_up::Column::StudentId.eq(s));
     }
-    let total = q.clone().count(db).await?;
-    let rows = q
-        .order_by_asc(follow_up::Column::DueDate)
-        .order_by_asc(follow_up::Column::Id)
-        .offset(page.index() * page.size())
-        .limit(page.size())
-        .all(db)
-        .await?;
+    let (rows, total) =
+        page.fetch(db, q, |q| q.order_by_asc(follow_up::Column::DueDate).order_by_asc(follow_up::Column::Id)).await?;
     let placements = if rows.is_empty() {
         Vec::new()
     } else {
@@ -199,7 +193,7 @@ pub async fn list<C: ConnectionTrait>(
             }
         })
         .collect();
-    Ok(Page { items, total, page: page.page.max(1), limit: page.size() })
+    Ok(page.of(items, total))
 }
 
 /// What the enterprise or registrar found at a follow-up.

@@ -14,7 +14,7 @@ use sea_orm::sea_query::{Expr, ExprTrait, Func, Query};
 use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
 use serde::Serialize;
 
-use super::reports::{OutcomeFilter, on_or_before, placement_figures, population, retention, scoped, two_columns};
+use super::reports::{ReportFilter, on_or_before, placement_figures, population, retention, two_columns};
 use super::standing::standing_counts;
 use super::states::InternshipState;
 use crate::entities::{cohort, internship, programme, student};
@@ -35,7 +35,7 @@ pub struct Stage {
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct FunnelReport {
     /// The slice covered, after the caller's scope was applied.
-    pub filter: OutcomeFilter,
+    pub filter: ReportFilter,
     /// The longest programme in the slice (how many `reached_year_N` stages there are).
     pub study_years: i32,
     pub stages: Vec<Stage>,
@@ -72,9 +72,9 @@ async fn study_years<C: ConnectionTrait>(db: &C, pop: Condition) -> Result<i32, 
 pub async fn funnel<C: ConnectionTrait + Sync>(
     db: &C,
     actor: &Actor,
-    filter: OutcomeFilter,
+    filter: ReportFilter,
 ) -> Result<FunnelReport, DomainError> {
-    let f = scoped(actor, filter)?;
+    let f = crate::services::scoping::report_slice(actor, filter)?;
     let pop = population(&f);
     // Five independent reads, each on its own pooled connection at the same time.
     let recruitment = super::tallies::recruitment(db, &f);

@@ -4,8 +4,7 @@
 
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect, TransactionTrait,
+    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, TransactionTrait,
 };
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -238,14 +237,12 @@ pub async fn needs_internship<C: ConnectionTrait>(
         .filter(final_year)
         .filter(student::Column::State.is_in(["enrolled", "suspended"]))
         .filter(student::Column::Id.not_in_subquery(with_internship));
-    let total = q.clone().count(db).await?;
-    let rows = q
-        .order_by_asc(student::Column::ClassName)
-        .order_by_asc(student::Column::Name)
-        .order_by_asc(student::Column::Id)
-        .offset(page.index() * page.size())
-        .limit(page.size())
-        .all(db)
+    let (rows, total) = page
+        .fetch(db, q, |q| {
+            q.order_by_asc(student::Column::ClassName)
+                .order_by_asc(student::Column::Name)
+                .order_by_asc(student::Column::Id)
+        })
         .await?;
     let items = rows
         .into_iter()
@@ -261,5 +258,5 @@ pub async fn needs_internship<C: ConnectionTrait>(
             state: s.state,
         })
         .collect();
-    Ok(Page { items, total, page: page.page.max(1), limit: page.size() })
+    Ok(page.of(items, total))
 }

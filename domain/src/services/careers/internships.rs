@@ -3,8 +3,8 @@
 
 use chrono::NaiveDate;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, ModelTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, ModelTrait, QueryFilter,
+    QueryOrder, Set, TransactionTrait,
 };
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -316,21 +316,11 @@ pub async fn list<C: ConnectionTrait>(
             sea_orm::Condition::all().add(student::Column::CohortId.eq(v)),
         ));
     }
-    let total = q.clone().count(db).await?;
-    let rows = q
-        .order_by_desc(internship::Column::StartDate)
-        .order_by_asc(internship::Column::Id)
-        .offset(page.index() * page.size())
-        .limit(page.size())
-        .all(db)
+    let (rows, total) = page
+        .fetch(db, q, |q| q.order_by_desc(internship::Column::StartDate).order_by_asc(internship::Column::Id))
         .await?;
     let names = Names::load(db, rows.iter().map(|r| r.student_id), rows.iter().map(|r| r.enterprise_id)).await?;
-    Ok(Page {
-        items: rows.into_iter().map(|r| InternshipView::new(r, &names)).collect(),
-        total,
-        page: page.page.max(1),
-        limit: page.size(),
-    })
+    Ok(page.of(rows.into_iter().map(|r| InternshipView::new(r, &names)).collect(), total))
 }
 
 /// The student's current internship for "my status": the active one, else the next

@@ -4,8 +4,8 @@
 
 use chrono::NaiveDate;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    QueryOrder, Set, TransactionTrait,
 };
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -365,15 +365,10 @@ pub async fn list<C: ConnectionTrait>(
             Condition::all().add(student::Column::CohortId.eq(v)),
         ));
     }
-    let total = q.clone().count(db).await?;
-    let rows = q
-        .order_by_desc(placement::Column::CreatedAt)
-        .order_by_desc(placement::Column::Id)
-        .offset(page.index() * page.size())
-        .limit(page.size())
-        .all(db)
+    let (rows, total) = page
+        .fetch(db, q, |q| q.order_by_desc(placement::Column::CreatedAt).order_by_desc(placement::Column::Id))
         .await?;
-    Ok(Page { items: PlacementView::many(db, rows).await?, total, page: page.page.max(1), limit: page.size() })
+    Ok(page.of(PlacementView::many(db, rows).await?, total))
 }
 
 /// The graduate's placement for "my status": the active one, else the latest.

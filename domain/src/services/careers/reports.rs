@@ -22,53 +22,17 @@
 use chrono::NaiveDate;
 use sea_orm::sea_query::{CaseStatement, Expr, Func, IntoCondition, SimpleExpr};
 use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter, QuerySelect};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use uuid::Uuid;
 
 use super::standing::standing_counts;
 use super::states::{Outcome, PlacementState};
 use crate::entities::{follow_up, placement, student};
-use crate::services::require;
 use crate::services::sheets::{Cell, Sheet};
-use crate::{Actor, DomainError, Role, Scope};
+use crate::{Actor, DomainError};
 
-/// The slice of students a report covers, and the day it is for.
-#[derive(Debug, Default, Clone, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct OutcomeFilter {
-    pub cohort: Option<Uuid>,
-    pub school: Option<Uuid>,
-    pub major: Option<Uuid>,
-    pub origin: Option<Uuid>,
-    /// The students' intended enterprise.
-    pub enterprise: Option<Uuid>,
-    /// Events, start dates and follow-ups on or before this day; absent: all of them.
-    pub as_of: Option<NaiveDate>,
-}
-
-/// Narrows the filter to the actor's scope; naming another school, county or
-/// enterprise is refused (403) rather than answered with zeros.
-pub(crate) fn scoped(actor: &Actor, mut f: OutcomeFilter) -> Result<OutcomeFilter, DomainError> {
-    require(actor, &[Role::Admin, Role::Registrar, Role::OriginOfficer, Role::Enterprise])?;
-    let force = |slot: &mut Option<Uuid>, mine: Uuid, what: &str| match slot {
-        Some(asked) if *asked != mine => {
-            Err(DomainError::Forbidden(format!("this report may cover your own {what} only")))
-        }
-        _ => {
-            *slot = Some(mine);
-            Ok(())
-        }
-    };
-    match actor.scope {
-        Scope::Everything => {}
-        Scope::School(s) => force(&mut f.school, s, "school")?,
-        Scope::Origin(o) => force(&mut f.origin, o, "origin county")?,
-        Scope::Enterprise(e) => force(&mut f.enterprise, e, "enterprise")?,
-        Scope::Student(_) | Scope::Nothing => {
-            return Err(DomainError::Forbidden("this report is not available to you".into()));
-        }
-    }
-    Ok(f)
-}
+pub use crate::services::scoping::ReportFilter;
+use crate::services::scoping::report_slice;
 
 /// `col = v` for each dimension the slice names; nothing for the others.
 pub(crate) fn each_named<Col: ColumnTrait, const N: usize>(dims: [(Col, Option<Uuid>); N]) -> Condition {
@@ -76,7 +40,7 @@ pub(crate) fn each_named<Col: ColumnTrait, const N: usize>(dims: [(Col, Option<U
 }
 
 /// The students of the slice, as a condition on the students table.
-pub(crate) fn population(f: &OutcomeFilter) -> Condition {
+pub(crate) fn population(f: &ReportFilter) -> Condition {
     each_named([
         (student::Column::CohortId, f.cohort),
         (student::Column::SchoolId, f.school),
@@ -239,7 +203,7 @@ pub fn median(mut v: Vec<i64>) -> Option<i64> {
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct PlacementReport {
     /// The slice covered, after the caller's scope was applied.
-    pub filter: OutcomeFilter,
+    pub filter: ReportFilter,
     pub graduated: i64,
     #[serde(flatten)]
     pub placements: PlacementFigures,
@@ -254,9 +218,9 @@ pub struct PlacementReport {
 pub async fn placements<C: ConnectionTrait>(
     db: &C,
     actor: &Actor,
-    filter: OutcomeFilter,
+    filter: ReportFilter,
 ) -> Result<PlacementReport, DomainError> {
-    let f = scoped(actor, filter)?;
+    let f = report_slice(actor, filter)?;
     let pop = population(&f);
     let graduated = standing_counts(db, pop.clone(), f.as_of, 0).await?.graduated;
     let placements = placement_figures(db, pop.clone(), f.as_of).await?;

@@ -10,7 +10,7 @@ use sea_orm::{
     QuerySelect, Statement, TransactionTrait,
 };
 
-use super::reports::{OutcomeFilter, each_named};
+use super::reports::{ReportFilter, each_named};
 use crate::DomainError;
 use crate::entities::application_tally as tally;
 use crate::services::subsidies::report::{fen_when, sum};
@@ -27,7 +27,7 @@ pub struct Recruitment {
 }
 
 /// The tallies of a slice: for applications the school and major are those admitted to.
-fn of_slice(f: &OutcomeFilter) -> Condition {
+fn of_slice(f: &ReportFilter) -> Condition {
     each_named([
         (tally::Column::CohortId, f.cohort),
         (tally::Column::SchoolId, f.school),
@@ -42,7 +42,7 @@ fn n() -> Expr {
 }
 
 /// Recruited, verified and admitted applications of the slice.
-pub async fn recruitment<C: ConnectionTrait>(db: &C, f: &OutcomeFilter) -> Result<Recruitment, DomainError> {
+pub async fn recruitment<C: ConnectionTrait>(db: &C, f: &ReportFilter) -> Result<Recruitment, DomainError> {
     Ok(tally::Entity::find()
         .select_only()
         // Sums cast to BIGINT: PostgreSQL sums a bigint as a numeric.

@@ -271,17 +271,15 @@ pub async fn list<C: ConnectionTrait>(
     if let Some(y) = filter.intake_year {
         q = q.filter(cohort::Column::IntakeYear.eq(y));
     }
-    let total = q.clone().count(db).await?;
-    let rows = q
-        .order_by_desc(cohort::Column::IntakeYear)
-        .order_by_asc(cohort::Column::Name)
-        .order_by_asc(cohort::Column::Id)
-        .offset(page.index() * page.size())
-        .limit(page.size())
-        .all(db)
+    let (rows, total) = page
+        .fetch(db, q, |q| {
+            q.order_by_desc(cohort::Column::IntakeYear)
+                .order_by_asc(cohort::Column::Name)
+                .order_by_asc(cohort::Column::Id)
+        })
         .await?;
     let items = views::views(db, rows).await?.into_iter().map(|v| seen_by(actor, v)).collect();
-    Ok(Page { items, total, page: page.page.max(1), limit: page.size() })
+    Ok(page.of(items, total))
 }
 
 /// One cohort (admins, registrars, origin officers).

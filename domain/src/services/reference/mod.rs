@@ -7,8 +7,8 @@
 //! resource does the same way.
 
 use sea_orm::{
-    ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, FromQueryResult, PaginatorTrait, PrimaryKeyTrait,
-    QueryOrder, QuerySelect, Select, SqlErr, TransactionTrait,
+    ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, FromQueryResult, PrimaryKeyTrait, QueryOrder, Select,
+    SqlErr, TransactionTrait,
 };
 use uuid::Uuid;
 
@@ -140,10 +140,8 @@ where
     C: ConnectionTrait,
 {
     require(actor, READERS)?;
-    let total = select.clone().count(db).await?;
-    let ordered = R::ORDER.iter().fold(select, |q, c| q.order_by_asc(*c));
-    let rows = ordered.offset(page.index() * page.size()).limit(page.size()).all(db).await?;
-    Ok(Page { items: rows.into_iter().map(Into::into).collect(), total, page: page.page.max(1), limit: page.size() })
+    let (rows, total) = page.fetch(db, select, |q| R::ORDER.iter().fold(q, |q, c| q.order_by_asc(*c))).await?;
+    Ok(page.of(rows.into_iter().map(Into::into).collect(), total))
 }
 
 /// One row by id (admins, registrars).

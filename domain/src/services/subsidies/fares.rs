@@ -8,8 +8,8 @@ use std::collections::HashMap;
 use chrono::NaiveDate;
 use sea_orm::sea_query::{Expr, Query};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, FromQueryResult, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
+    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, FromQueryResult, QueryFilter, QueryOrder,
+    QuerySelect, TransactionTrait,
 };
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -156,17 +156,12 @@ pub async fn list<C: ConnectionTrait>(
     if let Some(d) = f.due_before {
         q = q.filter(installment::Column::DueDate.lte(d));
     }
-    let total = q.clone().count(db).await?;
-    let rows = q
-        .order_by_asc(installment::Column::DueDate)
-        .order_by_asc(installment::Column::Id)
-        .offset(page.index() * page.size())
-        .limit(page.size())
-        .all(db)
+    let (rows, total) = page
+        .fetch(db, q, |q| q.order_by_asc(installment::Column::DueDate).order_by_asc(installment::Column::Id))
         .await?;
     let names = students_of(db, rows.iter().map(|i| i.student_id)).await?;
     let items = rows.into_iter().map(|i| view(i, &names)).collect();
-    Ok(Page { items, total, page: page.page.max(1), limit: page.size() })
+    Ok(page.of(items, total))
 }
 
 /// Name and masked ID of each student, in one query.

@@ -13,20 +13,17 @@
 //! The slice (cohort, school, major, origin, enterprise) is taken from the students
 //! table: the student's current school and major, and their intended enterprise.
 
-use chrono::NaiveDate;
 use sea_orm::sea_query::{CaseStatement, Expr, ExprTrait, Func, IntoCondition};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, EntityTrait, FromQueryResult, JoinType, QueryFilter, QuerySelect,
 };
-use serde::{Deserialize, Serialize};
-use uuid::Uuid;
+use serde::Serialize;
 
 use super::fares::of_students;
 use super::state;
 use crate::entities::{batch_line, installment, ledger_entry, student};
-use crate::services::require;
 use crate::services::sheets::{Cell, Sheet};
-use crate::{Actor, DomainError, Role, Scope};
+use crate::{Actor, DomainError};
 
 /// `CAST(COALESCE(SUM(CASE WHEN cond THEN value ELSE 0 END), 0) AS BIGINT)`: the cast
 /// keeps PostgreSQL's SUM over BIGINT (a NUMERIC) readable as an i64.
@@ -53,18 +50,7 @@ pub(crate) fn net_paid_fen() -> Expr {
         .finally(0i64))
 }
 
-/// The slice of students a report covers, and the day it is for.
-#[derive(Debug, Default, Clone, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct ReportFilter {
-    pub cohort: Option<Uuid>,
-    pub school: Option<Uuid>,
-    pub major: Option<Uuid>,
-    pub origin: Option<Uuid>,
-    /// The students' intended enterprise.
-    pub enterprise: Option<Uuid>,
-    /// Due dates and ledger entries on or before this day; none: everything.
-    pub as_of: Option<NaiveDate>,
-}
+pub use crate::services::scoping::ReportFilter;
 
 /// Counts and sums of one (item, payer), or of all of them.
 #[derive(Debug, Default, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
@@ -171,32 +157,6 @@ struct LedgerRow {
     paid_fen: i64,
 }
 
-/// Narrows the filter to the actor's scope: registrars, officers and enterprises get
-/// their own school, county or enterprise; naming another one is refused (403) rather
-/// than answered with zeros that look like "no money".
-fn scoped(actor: &Actor, mut f: ReportFilter) -> Result<ReportFilter, DomainError> {
-    require(actor, &[Role::Admin, Role::Registrar, Role::OriginOfficer, Role::Enterprise])?;
-    let force = |slot: &mut Option<Uuid>, mine: Uuid, what: &str| match slot {
-        Some(asked) if *asked != mine => {
-            Err(DomainError::Forbidden(format!("this report may cover your own {what} only")))
-        }
-        _ => {
-            *slot = Some(mine);
-            Ok(())
-        }
-    };
-    match actor.scope {
-        Scope::Everything => {}
-        Scope::School(s) => force(&mut f.school, s, "school")?,
-        Scope::Origin(o) => force(&mut f.origin, o, "origin county")?,
-        Scope::Enterprise(e) => force(&mut f.enterprise, e, "enterprise")?,
-        Scope::Student(_) | Scope::Nothing => {
-            return Err(DomainError::Forbidden("this report is not available to you".into()));
-        }
-    }
-    Ok(f)
-}
-
 fn students_cond(f: &ReportFilter) -> Option<Condition> {
     let dims = [
         (student::Column::CohortId, f.cohort),
@@ -223,7 +183,7 @@ pub async fn subsidies<C: ConnectionTrait>(
     actor: &Actor,
     filter: ReportFilter,
 ) -> Result<SubsidyReport, DomainError> {
-    let f = scoped(actor, filter)?;
+    let f = crate::services::scoping::report_slice(actor, filter)?;
     let students = students_cond(&f);
     let amount = || Expr::col((installment::Entity, installment::Column::AmountFen));
     let in_state = |s: &str| installment::Column::State.eq(s);

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use chrono::NaiveDate;
 use sea_orm::sea_query::{Expr, Query};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -191,13 +191,7 @@ pub async fn lines<C: ConnectionTrait>(
         }
         q = q.filter(batch_line::Column::Status.eq(s.clone()));
     }
-    let total = q.clone().count(db).await?;
-    let rows = q
-        .order_by_asc(batch_line::Column::LineNo)
-        .offset(page.index() * page.size())
-        .limit(page.size())
-        .all(db)
-        .await?;
+    let (rows, total) = page.fetch(db, q, |q| q.order_by_asc(batch_line::Column::LineNo)).await?;
     let insts: HashMap<Uuid, installment::Model> = installment::Entity::find()
         .filter(installment::Column::Id.is_in(rows.iter().map(|l| l.installment_id)))
         .all(db)
@@ -237,7 +231,7 @@ pub async fn lines<C: ConnectionTrait>(
             })
         })
         .collect::<Result<Vec<_>, DomainError>>()?;
-    Ok(Page { items, total, page: page.page.max(1), limit: page.size() })
+    Ok(page.of(items, total))
 }
 
 /// The students with a line in a batch, by id.
@@ -281,13 +275,10 @@ pub async fn list<C: ConnectionTrait>(
     if let Some(c) = f.cohort_id {
         q = q.filter(disbursement_batch::Column::CohortId.eq(c));
     }
-    let total = q.clone().count(db).await?;
-    let rows = q
-        .order_by_desc(disbursement_batch::Column::CreatedAt)
-        .order_by_desc(disbursement_batch::Column::Id)
-        .offset(page.index() * page.size())
-        .limit(page.size())
-        .all(db)
+    let (rows, total) = page
+        .fetch(db, q, |q| {
+            q.order_by_desc(disbursement_batch::Column::CreatedAt).order_by_desc(disbursement_batch::Column::Id)
+        })
         .await?;
     let mut sums = summaries(db, &rows.iter().map(|b| b.id).collect::<Vec<_>>()).await?;
     let items = rows
@@ -297,7 +288,7 @@ pub async fn list<C: ConnectionTrait>(
             view(b, s)
         })
         .collect();
-    Ok(Page { items, total, page: page.page.max(1), limit: page.size() })
+    Ok(page.of(items, total))
 }
 
 /// One batch with its line summary; its lines are read with [`lines`].
