@@ -70,8 +70,8 @@ pub async fn connect_pool(url: &str, max_connections: u32) -> anyhow::Result<Dat
         // `jit_above_cost`, and compiling then took 40–300 ms a statement for nothing:
         // timed in psql, the batch's three reads ran 0.25–0.4 s faster without it and
         // the report's aggregate over 3.9 million installments no slower; through HTTP
-        // the gain is within the benchmark's noise (docs/benchmarks.md, "The claim's
-        // races tested; JIT off").
+        // the gain is within the benchmark's noise (docs/benchmarks.md, "Where the time
+        // goes").
         opts.max_connections(max_connections).map_sqlx_postgres_opts(|o| o.options([("jit", "off")]));
     }
     let db = Database::connect(opts).await?;

@@ -6,7 +6,7 @@
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait, LockBehavior, LockType, Query};
 use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter};
-use yungui_domain::entities::job;
+use yungui_domain::entities::job::{self, JobState};
 
 /// Takes the next runnable job for `worker` with a lease until `now + lease`.
 pub async fn claim<C: ConnectionTrait>(
@@ -20,9 +20,9 @@ pub async fn claim<C: ConnectionTrait>(
         .from(job::Entity)
         .and_where(Expr::col(job::Column::RunAt).lte(now))
         .cond_where(
-            Condition::any().add(Expr::col(job::Column::State).eq("queued")).add(
+            Condition::any().add(Expr::col(job::Column::State).eq(JobState::Queued.as_str())).add(
                 Condition::all()
-                    .add(Expr::col(job::Column::State).eq("running"))
+                    .add(Expr::col(job::Column::State).eq(JobState::Running.as_str()))
                     .add(Expr::col(job::Column::LockedUntil).lt(now)),
             ),
         )
@@ -33,7 +33,7 @@ pub async fn claim<C: ConnectionTrait>(
         .to_owned();
     let update = Query::update()
         .table(job::Entity)
-        .value(job::Column::State, "running")
+        .value(job::Column::State, JobState::Running.as_str())
         .value(job::Column::LockedBy, worker)
         .value(job::Column::LockedUntil, now + lease)
         .value(job::Column::Attempts, Expr::col(job::Column::Attempts).add(1))
@@ -53,13 +53,13 @@ pub async fn finish<C: ConnectionTrait>(
     now: DateTime<Utc>,
 ) -> anyhow::Result<bool> {
     let r = job::Entity::update_many()
-        .col_expr(job::Column::State, Expr::value("done"))
+        .col_expr(job::Column::State, Expr::value(JobState::Done))
         .col_expr(job::Column::FinishedAt, Expr::value(now))
         .col_expr(job::Column::LockedUntil, Expr::value(Option::<DateTime<Utc>>::None))
         .col_expr(job::Column::UpdatedAt, Expr::value(now))
         .filter(job::Column::Id.eq(j.id))
         .filter(job::Column::LockedBy.eq(worker))
-        .filter(job::Column::State.eq("running"))
+        .filter(job::Column::State.eq(JobState::Running))
         .exec(db)
         .await?;
     Ok(r.rows_affected == 1)
@@ -81,7 +81,7 @@ pub async fn fail<C: ConnectionTrait>(
 ) -> anyhow::Result<()> {
     let dead = j.attempts >= j.max_attempts;
     let mut q = job::Entity::update_many()
-        .col_expr(job::Column::State, Expr::value(if dead { "dead" } else { "queued" }))
+        .col_expr(job::Column::State, Expr::value(if dead { JobState::Dead } else { JobState::Queued }))
         .col_expr(job::Column::LastError, Expr::value(error.chars().take(2000).collect::<String>()))
         .col_expr(job::Column::LockedUntil, Expr::value(Option::<DateTime<Utc>>::None))
         .col_expr(job::Column::UpdatedAt, Expr::value(now));

@@ -10,6 +10,7 @@ use secrecy::SecretString;
 use serde_json::json;
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpListener;
+use yungui_domain::entities::job::JobState;
 use yungui_domain::entities::{figure_snapshot, job, notification};
 use yungui_domain::services::outbox;
 
@@ -234,7 +235,7 @@ async fn two_workers_run_each_of_500_jobs_exactly_once() {
     assert_eq!(ra + rb, 500, "every job ran once in all (a: {ra}, b: {rb})");
     let jobs = job::Entity::find().all(&app.state.db).await.unwrap();
     assert_eq!(jobs.len(), 500);
-    assert!(jobs.iter().all(|j| j.state == "done" && j.attempts == 1), "no job was claimed twice");
+    assert!(jobs.iter().all(|j| j.state == JobState::Done && j.attempts == 1), "no job was claimed twice");
     assert_eq!(figure_snapshot::Entity::find().count(&app.state.db).await.unwrap(), 500);
     if app.is_postgres() {
         assert!(ra > 0 && rb > 0, "on PostgreSQL both workers take jobs (a: {ra}, b: {rb})");
@@ -256,7 +257,7 @@ async fn a_job_whose_worker_died_runs_again_after_its_lease_and_its_effect_happe
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert!(matches!(yungui_jobs::run_once(&b).await.unwrap(), yungui_jobs::Step::Done(_)));
     let j = job::Entity::find().one(&app.state.db).await.unwrap().unwrap();
-    assert_eq!((j.state.as_str(), j.attempts), ("done", 2));
+    assert_eq!((j.state, j.attempts), (JobState::Done, 2));
     assert_eq!(figure_snapshot::Entity::find().count(&app.state.db).await.unwrap(), 1);
     // If worker A wakes up and reports, nothing changes: the job is no longer its own.
     assert!(!yungui_jobs::queue::finish(&app.state.db, &claimed.unwrap(), "worker-a", Utc::now()).await.unwrap());
@@ -365,7 +366,7 @@ async fn a_message_sent_again_after_its_worker_died_replaces_its_outbox_file_und
     let sent_job =
         job::Entity::find().filter(job::Column::Kind.eq(outbox::kinds::SEND_NOTIFICATION)).one(&app.state.db);
     let mut j: job::ActiveModel = sent_job.await.expect("query").expect("the job").into();
-    j.state = Set("running".into());
+    j.state = Set(JobState::Running);
     j.locked_by = Set(Some("a-worker-that-died".into()));
     j.locked_until = Set(Some(Utc::now() - chrono::Duration::seconds(1)));
     j.update(&app.state.db).await.expect("the dead worker's lease");

@@ -7,7 +7,7 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use super::{Page, PageRequest, audit, now, require};
-use crate::entities::job;
+use crate::entities::job::{self, JobState};
 use crate::{Actor, DomainError, Role};
 
 /// A job as admins see it.
@@ -15,8 +15,7 @@ use crate::{Actor, DomainError, Role};
 pub struct JobView {
     pub id: Uuid,
     pub kind: String,
-    /// queued, running, done or dead.
-    pub state: String,
+    pub state: JobState,
     pub attempts: i32,
     pub max_attempts: i32,
     pub run_at: chrono::DateTime<chrono::Utc>,
@@ -70,12 +69,12 @@ pub async fn list<C: ConnectionTrait>(
 /// How many jobs are in each state (admins).
 pub async fn counts<C: ConnectionTrait>(db: &C, actor: &Actor) -> Result<JobCounts, DomainError> {
     require(actor, &[Role::Admin])?;
-    let n = |s: &'static str| job::Entity::find().filter(job::Column::State.eq(s)).count(db);
+    let n = |s: JobState| job::Entity::find().filter(job::Column::State.eq(s)).count(db);
     Ok(JobCounts {
-        queued: n("queued").await?,
-        running: n("running").await?,
-        done: n("done").await?,
-        dead: n("dead").await?,
+        queued: n(JobState::Queued).await?,
+        running: n(JobState::Running).await?,
+        done: n(JobState::Done).await?,
+        dead: n(JobState::Dead).await?,
     })
 }
 
@@ -83,18 +82,21 @@ pub async fn counts<C: ConnectionTrait>(db: &C, actor: &Actor) -> Result<JobCoun
 pub async fn retry<C: ConnectionTrait>(db: &C, actor: &Actor, id: Uuid) -> Result<JobView, DomainError> {
     require(actor, &[Role::Admin])?;
     let r = job::Entity::update_many()
-        .col_expr(job::Column::State, Expr::value("queued"))
+        .col_expr(job::Column::State, Expr::value(JobState::Queued))
         .col_expr(job::Column::Attempts, Expr::value(0))
         .col_expr(job::Column::RunAt, Expr::value(now()))
         .col_expr(job::Column::FinishedAt, Expr::value(Option::<chrono::DateTime<chrono::Utc>>::None))
         .col_expr(job::Column::UpdatedAt, Expr::value(now()))
         .filter(job::Column::Id.eq(id))
-        .filter(job::Column::State.eq("dead"))
+        .filter(job::Column::State.eq(JobState::Dead))
         .exec(db)
         .await?;
     let j = job::Entity::find_by_id(id).one(db).await?.ok_or(DomainError::NotFound("job"))?;
     if r.rows_affected != 1 {
-        return Err(DomainError::conflict("not_dead", format!("only dead jobs are retried; this one is {}", j.state)));
+        return Err(DomainError::conflict(
+            "not_dead",
+            format!("only dead jobs are retried; this one is {}", j.state.as_str()),
+        ));
     }
     audit::record(db, actor, "job.retry", "job", Some(id.to_string()), serde_json::json!({ "kind": j.kind })).await?;
     Ok(j.into())

@@ -40,7 +40,7 @@ pub async fn enqueue<C: ConnectionTrait>(
         kind: Set(kind.to_owned()),
         payload: Set(payload.to_string()),
         dedupe_key: Set(dedupe_key.to_owned()),
-        state: Set("queued".into()),
+        state: Set(job::JobState::Queued),
         attempts: Set(0),
         max_attempts: Set(MAX_ATTEMPTS),
         run_at: Set(run_at),

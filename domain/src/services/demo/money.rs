@@ -15,7 +15,7 @@ use super::day;
 use super::lives::card_for;
 use crate::entities::{batch_line, disbursement_batch, installment};
 use crate::services::students::{self, StudentPatch};
-use crate::services::subsidies::batches::{self, FileFormat, NewBatch, state};
+use crate::services::subsidies::batches::{self, BatchState, FileFormat, NewBatch};
 use crate::services::subsidies::fares::{self, FareConfirmation};
 use crate::services::subsidies::state as installment_state;
 use crate::subsidy::Payer;
@@ -53,7 +53,7 @@ async fn batch_of(
     Ok(disbursement_batch::Entity::find()
         .filter(disbursement_batch::Column::SchoolId.eq(school))
         .filter(disbursement_batch::Column::CutoffDate.eq(cutoff))
-        .filter(disbursement_batch::Column::State.ne(state::CANCELLED))
+        .filter(disbursement_batch::Column::State.ne(BatchState::Cancelled))
         .order_by_asc(disbursement_batch::Column::CreatedAt)
         .one(db)
         .await?)
@@ -76,12 +76,12 @@ async fn autumn_batch(
             (b.id, b.state, b.notice_until)
         }
     };
-    if now_state == state::OPEN {
+    if now_state == BatchState::Open {
         // Approved on the day it was made, or once its public notice (if any) is over.
         let as_of = notice_until.map_or(AUTUMN_MADE, |d| d.max(AUTUMN_MADE));
         now_state = batches::approve(db, &cast.admin, id, as_of).await?.state;
     }
-    if now_state == state::APPROVED || now_state == state::EXPORTED {
+    if now_state == BatchState::Approved || now_state == BatchState::Exported {
         // The registrar downloads the bank file (audited); the bank answers line by line.
         let file = batches::payment_file(db, registrar, vault, id, FileFormat::Csv).await?;
         let failing: HashSet<String> = if with_failures {

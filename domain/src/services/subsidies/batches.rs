@@ -33,31 +33,8 @@ use super::super::{audit, now, require, scoping};
 use crate::entities::{batch_line, disbursement_batch};
 use crate::{Actor, DomainError, Role, Scope};
 
-/// Batch states as stored.
-pub mod state {
-    /// Made, waiting for a checker (and the end of the notice period).
-    pub const OPEN: &str = "open";
-    /// Approved by a checker; the payment file may be exported.
-    pub const APPROVED: &str = "approved";
-    /// The payment file went to the bank; results are awaited.
-    pub const EXPORTED: &str = "exported";
-    /// Every line is paid or failed.
-    pub const COMPLETED: &str = "completed";
-    /// Withdrawn before export; its installments went back to the queue.
-    pub const CANCELLED: &str = "cancelled";
-}
-
-/// Line statuses as stored.
-pub mod line_status {
-    /// Waiting for the bank.
-    pub const PENDING: &str = "pending";
-    /// Paid by the bank.
-    pub const PAID: &str = "paid";
-    /// Refused by the bank; the installment is back in the queue.
-    pub const FAILED: &str = "failed";
-    /// The batch was cancelled; the installment is back in the queue.
-    pub const RELEASED: &str = "released";
-}
+pub use crate::entities::batch_line::LineStatus;
+pub use crate::entities::disbursement_batch::BatchState;
 
 /// Who may work with batches at all.
 const BATCH_ROLES: &[Role] = &[Role::Admin, Role::Registrar];
@@ -109,19 +86,19 @@ fn conflict_state(b: &disbursement_batch::Model, wanted: &str) -> DomainError {
 async fn move_state<C: ConnectionTrait>(
     db: &C,
     b: &disbursement_batch::Model,
-    from: &[&str],
-    to: &str,
+    from: &[BatchState],
+    to: BatchState,
     extra: &[(disbursement_batch::Column, sea_orm::Value)],
 ) -> Result<(), DomainError> {
     let mut q = disbursement_batch::Entity::update_many()
-        .col_expr(disbursement_batch::Column::State, Expr::value(to))
+        .col_expr(disbursement_batch::Column::State, Expr::value(to.as_str()))
         .col_expr(disbursement_batch::Column::UpdatedAt, Expr::value(now()));
     for (col, v) in extra {
         q = q.col_expr(*col, Expr::value(v.clone()));
     }
     let done = q
         .filter(disbursement_batch::Column::Id.eq(b.id))
-        .filter(disbursement_batch::Column::State.is_in(from.iter().copied()))
+        .filter(disbursement_batch::Column::State.is_in(from.iter().map(|s| s.as_str())))
         .exec(db)
         .await?;
     if done.rows_affected != 1 {
@@ -140,8 +117,8 @@ pub async fn approve(
     as_of: NaiveDate,
 ) -> Result<BatchView, DomainError> {
     let b = find_scoped(db, actor, id).await?;
-    if b.state != state::OPEN {
-        return Err(conflict_state(&b, state::OPEN));
+    if b.state != BatchState::Open {
+        return Err(conflict_state(&b, BatchState::Open.as_str()));
     }
     if b.maker_id.is_some() && b.maker_id == actor.audit_id() {
         return Err(DomainError::conflict(
@@ -162,8 +139,8 @@ pub async fn approve(
     move_state(
         &tx,
         &b,
-        &[state::OPEN],
-        state::APPROVED,
+        &[BatchState::Open],
+        BatchState::Approved,
         &[
             (disbursement_batch::Column::CheckerId, actor.audit_id().into()),
             (disbursement_batch::Column::ApprovedAt, Some(t).into()),
@@ -195,17 +172,17 @@ pub async fn cancel(
     input: Cancellation,
 ) -> Result<BatchView, DomainError> {
     let b = find_scoped(db, actor, id).await?;
-    if b.state != state::OPEN && b.state != state::APPROVED {
+    if b.state != BatchState::Open && b.state != BatchState::Approved {
         return Err(conflict_state(&b, "open or approved (not yet exported)"));
     }
     let reason = input.reason.as_deref().map(str::trim).filter(|r| !r.is_empty()).map(str::to_owned);
     let tx = db.begin().await?;
-    move_state(&tx, &b, &[state::OPEN, state::APPROVED], state::CANCELLED, &[]).await?;
+    move_state(&tx, &b, &[BatchState::Open, BatchState::Approved], BatchState::Cancelled, &[]).await?;
     batch_line::Entity::update_many()
-        .col_expr(batch_line::Column::Status, Expr::value(line_status::RELEASED))
+        .col_expr(batch_line::Column::Status, Expr::value(LineStatus::Released))
         .col_expr(batch_line::Column::Open, Expr::value(false))
         .filter(batch_line::Column::BatchId.eq(id))
-        .filter(batch_line::Column::Status.eq(line_status::PENDING))
+        .filter(batch_line::Column::Status.eq(LineStatus::Pending))
         .exec(&tx)
         .await?;
     // Released, the installments are back in the queue in the state each kept under its

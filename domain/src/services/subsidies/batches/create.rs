@@ -16,7 +16,7 @@ use uuid::Uuid;
 
 use super::super::super::{audit, new_id, now, require, status_pages};
 use super::super::{free_of_batches, line_installment, report, state as installment_state};
-use super::{BATCH_ROLES, BatchView, LineSummary, Skipped, line_status, state, views};
+use super::{BATCH_ROLES, BatchState, BatchView, LineStatus, LineSummary, Skipped, views};
 use crate::entities::{batch_line, cohort, disbursement_batch, installment, school, student, subsidy_policy};
 use crate::error::OnConstraint;
 use crate::subsidy::{Payer, add_working_days};
@@ -130,7 +130,7 @@ pub async fn create(
         school_id: Set(who.school),
         cohort_id: Set(who.cohort),
         cutoff_date: Set(input.cutoff_date),
-        state: Set(state::OPEN.to_owned()),
+        state: Set(BatchState::Open),
         maker_id: Set(actor.audit_id()),
         checker_id: Set(None),
         notice_until: Set(None),
@@ -322,7 +322,7 @@ async fn claim<C: ConnectionTrait>(
     };
     // The id's head in hex: on SQLite `||` makes text of blobs, so the whole id is unhexed.
     let head = hex::encode(&batch.as_bytes()[..12]);
-    let ours: Vec<sea_orm::Value> = vec![head.into(), batch.into(), code.into(), line_status::PENDING.into()];
+    let ours: Vec<sea_orm::Value> = vec![head.into(), batch.into(), code.into(), LineStatus::Pending.into()];
     let (sql, values) = match backend {
         DbBackend::Postgres => {
             // The free installments' values are $1 to $k; the line's own follow.

@@ -8,7 +8,7 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use super::super::super::{audit, now};
-use super::{find_scoped, line_status, move_state, state, students_of};
+use super::{BatchState, LineStatus, find_scoped, move_state, students_of};
 use crate::entities::{batch_line, cohort, disbursement_batch, installment, policy_item, programme};
 use crate::services::sheets::{Cell, DownloadFile, Sheet};
 use crate::values::Fen;
@@ -43,11 +43,11 @@ fn texts(header: &[&str], rows: Vec<Vec<String>>) -> Sheet {
 async fn open_lines<C: sea_orm::ConnectionTrait>(
     db: &C,
     batch_id: Uuid,
-    statuses: &[&str],
+    statuses: &[LineStatus],
 ) -> Result<Vec<(batch_line::Model, installment::Model)>, DomainError> {
     let lines = batch_line::Entity::find()
         .filter(batch_line::Column::BatchId.eq(batch_id))
-        .filter(batch_line::Column::Status.is_in(statuses.iter().copied()))
+        .filter(batch_line::Column::Status.is_in(statuses.iter().map(|s| s.as_str())))
         .order_by_asc(batch_line::Column::LineNo)
         .all(db)
         .await?;
@@ -77,10 +77,10 @@ async fn open_lines<C: sea_orm::ConnectionTrait>(
 #[tracing::instrument(skip(db, actor), fields(user_id = %actor.user_id))]
 pub async fn recipients(db: &DatabaseConnection, actor: &Actor, id: Uuid) -> Result<DownloadFile, DomainError> {
     let b = find_scoped(db, actor, id).await?;
-    if !matches!(b.state.as_str(), state::OPEN | state::APPROVED | state::EXPORTED) {
+    if !matches!(b.state, BatchState::Open | BatchState::Approved | BatchState::Exported) {
         return Err(super::conflict_state(&b, "open, approved or exported"));
     }
-    let lines = open_lines(db, id, &[line_status::PENDING, line_status::PAID, line_status::FAILED]).await?;
+    let lines = open_lines(db, id, &[LineStatus::Pending, LineStatus::Paid, LineStatus::Failed]).await?;
     let studs = students_of(db, id).await?;
     let policies: BTreeSet<Uuid> = lines.iter().map(|(_, i)| i.policy_id).collect();
     let item_names: HashMap<(Uuid, String), String> = if policies.is_empty() {
@@ -135,15 +135,15 @@ pub async fn payment_file(
     format: FileFormat,
 ) -> Result<DownloadFile, DomainError> {
     let b = find_scoped(db, actor, id).await?;
-    if b.state != state::APPROVED && b.state != state::EXPORTED {
+    if b.state != BatchState::Approved && b.state != BatchState::Exported {
         return Err(super::conflict_state(&b, "approved"));
     }
     let tx = db.begin().await?;
     let first = b.exported_at.is_none();
     let stamp = if first { vec![(disbursement_batch::Column::ExportedAt, Some(now()).into())] } else { vec![] };
-    move_state(&tx, &b, &[state::APPROVED, state::EXPORTED], state::EXPORTED, &stamp).await?;
+    move_state(&tx, &b, &[BatchState::Approved, BatchState::Exported], BatchState::Exported, &stamp).await?;
     // Only pending lines: a second download after partial results must not pay anyone twice.
-    let lines = open_lines(&tx, id, &[line_status::PENDING]).await?;
+    let lines = open_lines(&tx, id, &[LineStatus::Pending]).await?;
     let studs = students_of(&tx, id).await?;
     let cohorts: HashMap<Uuid, cohort::Model> = cohort::Entity::find()
         .filter(cohort::Column::Id.is_in(lines.iter().map(|(_, i)| i.cohort_id).collect::<BTreeSet<_>>()))

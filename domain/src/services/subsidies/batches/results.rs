@@ -12,7 +12,7 @@ use uuid::Uuid;
 
 use super::super::super::{audit, now};
 use super::super::{entry, state as installment_state, sync_many};
-use super::{find_scoped, line_status, move_state, state};
+use super::{BatchState, LineStatus, find_scoped, move_state};
 use crate::entities::{batch_line, disbursement_batch, installment, ledger_entry};
 use crate::{Actor, DomainError, FieldError, import_csv};
 
@@ -48,7 +48,7 @@ pub struct ResultRow {
 pub struct ResultsReport {
     pub batch_id: Uuid,
     /// The batch's state afterwards (`completed` once no line is pending).
-    pub state: String,
+    pub state: BatchState,
     pub rows: usize,
     pub paid: usize,
     pub failed: usize,
@@ -150,7 +150,7 @@ pub async fn import_results(
     paid_on: NaiveDate,
 ) -> Result<ResultsReport, DomainError> {
     let b = find_scoped(db, actor, id).await?;
-    if !matches!(b.state.as_str(), state::APPROVED | state::EXPORTED | state::COMPLETED) {
+    if !matches!(b.state, BatchState::Approved | BatchState::Exported | BatchState::Completed) {
         return Err(super::conflict_state(&b, "exported"));
     }
     let (rows, mut report) = parse(bytes)?;
@@ -160,7 +160,11 @@ pub async fn import_results(
     let locked = disbursement_batch::Entity::update_many()
         .col_expr(disbursement_batch::Column::State, Expr::col(disbursement_batch::Column::State))
         .filter(disbursement_batch::Column::Id.eq(id))
-        .filter(disbursement_batch::Column::State.is_in([state::APPROVED, state::EXPORTED, state::COMPLETED]))
+        .filter(disbursement_batch::Column::State.is_in([
+            BatchState::Approved,
+            BatchState::Exported,
+            BatchState::Completed,
+        ]))
         .exec(&tx)
         .await?;
     if locked.rows_affected != 1 {
@@ -195,8 +199,8 @@ pub async fn import_results(
             });
             continue;
         };
-        if l.status != line_status::PENDING {
-            let wanted = if r.paid { line_status::PAID } else { line_status::FAILED };
+        if l.status != LineStatus::Pending {
+            let wanted = if r.paid { LineStatus::Paid } else { LineStatus::Failed };
             let errors = if l.status == wanted {
                 vec![]
             } else {
@@ -233,14 +237,14 @@ pub async fn import_results(
             // A paid line keeps `open`: the partial unique index then also bars the
             // installment from ever entering another batch.
             batch_line::Entity::update_many()
-                .col_expr(batch_line::Column::Status, Expr::value(line_status::PAID))
+                .col_expr(batch_line::Column::Status, Expr::value(LineStatus::Paid))
                 .col_expr(batch_line::Column::BankReference, Expr::value(r.reference.clone()))
                 .filter(batch_line::Column::Id.eq(l.id))
                 .exec(&tx)
                 .await?;
             ledger.push(entry(i, "paid", l.amount_fen, paid_on, Some(id), r.reference.clone(), None, actor));
             tell.push((i.student_id, i.id, i.item.clone(), l.amount_fen, None));
-            l.status = line_status::PAID.to_owned();
+            l.status = LineStatus::Paid;
             RowOutcome::Paid
         } else {
             let reason = r.reason.clone().unwrap_or_else(|| "the bank refused the payment without a reason".into());
@@ -259,7 +263,7 @@ pub async fn import_results(
                 continue;
             }
             batch_line::Entity::update_many()
-                .col_expr(batch_line::Column::Status, Expr::value(line_status::FAILED))
+                .col_expr(batch_line::Column::Status, Expr::value(LineStatus::Failed))
                 .col_expr(batch_line::Column::BankReference, Expr::value(r.reference.clone()))
                 .col_expr(batch_line::Column::Reason, Expr::value(Some(reason.clone())))
                 .col_expr(batch_line::Column::Open, Expr::value(false))
@@ -269,7 +273,7 @@ pub async fn import_results(
             ledger.push(entry(i, "failed", 0, paid_on, Some(id), r.reference.clone(), Some(reason.clone()), actor));
             tell.push((i.student_id, i.id, i.item.clone(), l.amount_fen, Some(reason)));
             failed_students.insert(i.student_id);
-            l.status = line_status::FAILED.to_owned();
+            l.status = LineStatus::Failed;
             RowOutcome::Failed
         };
         report.push(ResultRow { line: r.line, line_id: Some(r.line_id), outcome, errors: vec![] });
@@ -287,14 +291,14 @@ pub async fn import_results(
     notify_results(&tx, &b, paid_on, &tell).await?;
     let pending = batch_line::Entity::find()
         .filter(batch_line::Column::BatchId.eq(id))
-        .filter(batch_line::Column::Status.eq(line_status::PENDING))
+        .filter(batch_line::Column::Status.eq(LineStatus::Pending))
         .count(&tx)
         .await?;
-    let mut final_state = b.state.clone();
-    if pending == 0 && b.state != state::COMPLETED {
+    let mut final_state = b.state;
+    if pending == 0 && b.state != BatchState::Completed {
         let stamp = [(disbursement_batch::Column::CompletedAt, Some(now()).into())];
-        move_state(&tx, &b, &[state::APPROVED, state::EXPORTED], state::COMPLETED, &stamp).await?;
-        final_state = state::COMPLETED.to_owned();
+        move_state(&tx, &b, &[BatchState::Approved, BatchState::Exported], BatchState::Completed, &stamp).await?;
+        final_state = BatchState::Completed;
     }
     report.sort_by_key(|r| r.line);
     let count = |o: RowOutcome| report.iter().filter(|r| r.outcome == o).count();

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::super::super::{Page, PageRequest, require};
-use super::{BATCH_ROLES, find_scoped, line_status, scope};
+use super::{BATCH_ROLES, BatchState, LineStatus, find_scoped, scope};
 use crate::entities::{batch_line, disbursement_batch, installment, student};
 use crate::values::Fen;
 use crate::{Actor, DomainError};
@@ -41,18 +41,18 @@ pub struct LineSummary {
 }
 
 impl LineSummary {
-    fn add(&mut self, status: &str, n: u32, fen: i64) {
+    fn add(&mut self, status: LineStatus, n: u32, fen: i64) {
         match status {
-            line_status::PENDING => self.pending += n,
-            line_status::PAID => {
+            LineStatus::Pending => self.pending += n,
+            LineStatus::Paid => {
                 self.paid += n;
                 self.paid_fen += fen;
             }
-            line_status::FAILED => {
+            LineStatus::Failed => {
                 self.failed += n;
                 self.failed_fen += fen;
             }
-            _ => self.released += n,
+            LineStatus::Released => self.released += n,
         }
     }
 }
@@ -66,8 +66,7 @@ pub struct BatchView {
     pub school_id: Option<Uuid>,
     pub cohort_id: Option<Uuid>,
     pub cutoff_date: NaiveDate,
-    /// open, approved, exported, completed or cancelled.
-    pub state: String,
+    pub state: BatchState,
     pub maker_id: Option<Uuid>,
     pub checker_id: Option<Uuid>,
     /// The recipient list is published until this day; approval waits for it.
@@ -100,8 +99,7 @@ pub struct LineView {
     pub due_date: NaiveDate,
     pub amount_fen: i64,
     pub amount_yuan: String,
-    /// pending, paid, failed or released.
-    pub status: String,
+    pub status: LineStatus,
     pub bank_reference: Option<String>,
     pub reason: Option<String>,
 }
@@ -149,7 +147,7 @@ async fn summaries<C: ConnectionTrait>(db: &C, ids: &[Uuid]) -> Result<HashMap<U
     if ids.is_empty() {
         return Ok(HashMap::new());
     }
-    let rows: Vec<(Uuid, String, i64, i64)> = batch_line::Entity::find()
+    let rows: Vec<(Uuid, LineStatus, i64, i64)> = batch_line::Entity::find()
         .select_only()
         .column(batch_line::Column::BatchId)
         .column(batch_line::Column::Status)
@@ -164,7 +162,7 @@ async fn summaries<C: ConnectionTrait>(db: &C, ids: &[Uuid]) -> Result<HashMap<U
         .await?;
     let mut out: HashMap<Uuid, LineSummary> = HashMap::new();
     for (batch, status, n, fen) in rows {
-        out.entry(batch).or_default().add(&status, u32::try_from(n).unwrap_or(u32::MAX), fen);
+        out.entry(batch).or_default().add(status, u32::try_from(n).unwrap_or(u32::MAX), fen);
     }
     Ok(out)
 }
@@ -181,15 +179,15 @@ pub async fn lines<C: ConnectionTrait>(
     let b = find_scoped(db, actor, id).await?;
     let mut q = batch_line::Entity::find().filter(batch_line::Column::BatchId.eq(b.id));
     if let Some(s) = &f.status {
-        let known = [line_status::PENDING, line_status::PAID, line_status::FAILED, line_status::RELEASED];
-        if !known.contains(&s.as_str()) {
+        use sea_orm::Iterable;
+        let Some(status) = LineStatus::iter().find(|v| v.as_str() == s) else {
             return Err(DomainError::invalid(
                 "status",
                 "invalid_value",
                 "a line's status is pending, paid, failed or released",
             ));
-        }
-        q = q.filter(batch_line::Column::Status.eq(s.clone()));
+        };
+        q = q.filter(batch_line::Column::Status.eq(status.as_str()));
     }
     let (rows, total) = page.fetch(db, q, |q| q.order_by_asc(batch_line::Column::LineNo)).await?;
     let insts: HashMap<Uuid, installment::Model> = installment::Entity::find()
