@@ -25,51 +25,16 @@ pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
 
-/// Where a batch line stands, as stored.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    EnumIter,
-    DeriveActiveEnum,
-    serde::Serialize,
-    serde::Deserialize,
-    utoipa::ToSchema,
-)]
-#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
-#[serde(rename_all = "snake_case")]
-pub enum LineStatus {
-    /// Waiting for the bank.
-    #[sea_orm(string_value = "pending")]
-    Pending,
-    /// Paid by the bank.
-    #[sea_orm(string_value = "paid")]
-    Paid,
-    /// Refused by the bank; the installment is back in the queue.
-    #[sea_orm(string_value = "failed")]
-    Failed,
-    /// The batch was cancelled; the installment is back in the queue.
-    #[sea_orm(string_value = "released")]
-    Released,
-}
-
-impl LineStatus {
-    /// The stored name (`pending`, `paid`, …).
-    pub fn as_str(self) -> &'static str {
-        match self {
-            LineStatus::Pending => "pending",
-            LineStatus::Paid => "paid",
-            LineStatus::Failed => "failed",
-            LineStatus::Released => "released",
-        }
-    }
-}
-
-impl std::fmt::Display for LineStatus {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
+stored_enum! {
+    /// Where a batch line stands, as stored.
+    LineStatus {
+        /// Waiting for the bank.
+        Pending = "pending",
+        /// Paid by the bank.
+        Paid = "paid",
+        /// Refused by the bank; the installment is back in the queue.
+        Failed = "failed",
+        /// The batch was cancelled; the installment is back in the queue.
+        Released = "released",
     }
 }

@@ -28,45 +28,16 @@ pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
 
-/// Where a job stands, as stored.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    EnumIter,
-    DeriveActiveEnum,
-    serde::Serialize,
-    serde::Deserialize,
-    utoipa::ToSchema,
-)]
-#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
-#[serde(rename_all = "snake_case")]
-pub enum JobState {
-    /// Waiting for its run time and a worker.
-    #[sea_orm(string_value = "queued")]
-    Queued,
-    /// Taken by a worker until its lease ends.
-    #[sea_orm(string_value = "running")]
-    Running,
-    /// Done.
-    #[sea_orm(string_value = "done")]
-    Done,
-    /// Failed its last try; an admin may retry it.
-    #[sea_orm(string_value = "dead")]
-    Dead,
-}
-
-impl JobState {
-    /// The stored name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            JobState::Queued => "queued",
-            JobState::Running => "running",
-            JobState::Done => "done",
-            JobState::Dead => "dead",
-        }
+stored_enum! {
+    /// Where a job stands, as stored.
+    JobState {
+        /// Waiting for its run time and a worker.
+        Queued = "queued",
+        /// Taken by a worker until its lease ends.
+        Running = "running",
+        /// Done.
+        Done = "done",
+        /// Failed its last try; an admin may retry it.
+        Dead = "dead",
     }
 }
