@@ -1,24 +1,22 @@
 //! What each job kind does. Every handler is idempotent: running it twice has the
 //! effect of running it once.
 
-use chrono::NaiveDate;
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::Value;
 use yungui_domain::entities::{job, notification};
-use yungui_domain::services::outbox::kinds;
+use yungui_domain::services::outbox::{DailyCleanup, DailyReminders, DailySnapshot, Job, SendNotification};
 
 use crate::Context;
 use crate::catalogue::compose;
 
-/// Runs one job.
+/// Runs one job: its kind names its payload type, and the payload says what to do.
 pub async fn run(ctx: &Context, j: &job::Model) -> anyhow::Result<()> {
-    let payload: Value = serde_json::from_str(&j.payload)?;
     match j.kind.as_str() {
-        kinds::SEND_NOTIFICATION => send_notification(ctx, &payload).await,
-        kinds::DAILY_REMINDERS => crate::reminders::run(ctx, date_of(&payload)?).await,
-        kinds::DAILY_SNAPSHOT => crate::snapshot::run(ctx, date_of(&payload)?).await,
-        kinds::DAILY_CLEANUP => {
+        SendNotification::KIND => send_notification(ctx, payload::<SendNotification>(j)?.notification_id).await,
+        DailyReminders::KIND => crate::reminders::run(ctx, payload::<DailyReminders>(j)?.date).await,
+        DailySnapshot::KIND => crate::snapshot::run(ctx, payload::<DailySnapshot>(j)?.date).await,
+        DailyCleanup::KIND => {
             let gone = yungui_domain::services::idempotency::purge_expired(&ctx.db, chrono::Utc::now()).await?;
             tracing::info!(idempotency_keys = gone, "expired idempotency keys forgotten");
             Ok(())
@@ -27,14 +25,14 @@ pub async fn run(ctx: &Context, j: &job::Model) -> anyhow::Result<()> {
     }
 }
 
-fn date_of(p: &Value) -> anyhow::Result<NaiveDate> {
-    Ok(p["date"].as_str().ok_or_else(|| anyhow::anyhow!("no date in payload"))?.parse()?)
+/// A job's payload as its kind's type.
+fn payload<J: Job>(j: &job::Model) -> anyhow::Result<J> {
+    serde_json::from_str(&j.payload).map_err(|e| anyhow::anyhow!("bad {} payload: {e}", J::KIND))
 }
 
 /// Renders and sends a queued notification, then marks it sent and removes any token
 /// from its stored parameters (links are single-use secrets).
-async fn send_notification(ctx: &Context, p: &Value) -> anyhow::Result<()> {
-    let id: uuid::Uuid = p["notification_id"].as_str().ok_or_else(|| anyhow::anyhow!("no notification_id"))?.parse()?;
+async fn send_notification(ctx: &Context, id: uuid::Uuid) -> anyhow::Result<()> {
     let Some(n) = notification::Entity::find_by_id(id).one(&ctx.db).await? else {
         return Ok(());
     };

@@ -3,7 +3,7 @@
 
 use chrono::NaiveDate;
 use sea_orm::ConnectionTrait;
-use yungui_domain::services::outbox::{self, kinds};
+use yungui_domain::services::outbox::{self, DailyCleanup, DailyReminders, DailySnapshot, Job};
 
 /// Today in China Standard Time (UTC+8), where the programme's days begin.
 pub fn today_in_china() -> NaiveDate {
@@ -12,13 +12,12 @@ pub fn today_in_china() -> NaiveDate {
 
 /// Enqueues the periodic jobs of `date`; returns how many were new.
 pub async fn tick<C: ConnectionTrait>(db: &C, date: NaiveDate) -> anyhow::Result<usize> {
-    let mut n = 0;
-    for kind in [kinds::DAILY_REMINDERS, kinds::DAILY_SNAPSHOT, kinds::DAILY_CLEANUP] {
-        if outbox::enqueue(db, kind, serde_json::json!({ "date": date }), &format!("{kind}:{date}"), chrono::Utc::now())
-            .await?
-        {
-            n += 1;
-        }
+    /// Queues one periodic job of `date`, keyed by its kind and the day.
+    async fn daily<J: Job, C: ConnectionTrait>(db: &C, job: J, date: NaiveDate) -> anyhow::Result<usize> {
+        let key = format!("{}:{date}", J::KIND);
+        Ok(usize::from(outbox::enqueue(db, &job, &key, chrono::Utc::now()).await?))
     }
-    Ok(n)
+    Ok(daily(db, DailyReminders { date }, date).await?
+        + daily(db, DailySnapshot { date }, date).await?
+        + daily(db, DailyCleanup { date }, date).await?)
 }

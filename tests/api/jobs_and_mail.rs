@@ -207,15 +207,9 @@ async fn enqueue_days(app: &TestApp, n: u32) {
     let start = NaiveDate::from_ymd_opt(2020, 1, 1).unwrap();
     for i in 0..n {
         let d = start + chrono::Duration::days(i64::from(i));
-        outbox::enqueue(
-            &tx,
-            outbox::kinds::DAILY_SNAPSHOT,
-            json!({"date": d}),
-            &format!("test-snapshot:{d}"),
-            Utc::now(),
-        )
-        .await
-        .unwrap();
+        outbox::enqueue(&tx, &outbox::DailySnapshot { date: d }, &format!("test-snapshot:{d}"), Utc::now())
+            .await
+            .unwrap();
     }
     tx.commit().await.unwrap();
 }
@@ -267,9 +261,14 @@ async fn a_job_whose_worker_died_runs_again_after_its_lease_and_its_effect_happe
 async fn a_change_that_rolls_back_enqueues_nothing() {
     let app = spawn_app().await;
     let tx = app.state.db.begin().await.unwrap();
-    outbox::enqueue(&tx, outbox::kinds::DAILY_SNAPSHOT, json!({"date": "2020-01-01"}), "rolled-back", Utc::now())
-        .await
-        .unwrap();
+    outbox::enqueue(
+        &tx,
+        &outbox::DailySnapshot { date: NaiveDate::from_ymd_opt(2020, 1, 1).unwrap() },
+        "rolled-back",
+        Utc::now(),
+    )
+    .await
+    .unwrap();
     tx.rollback().await.unwrap();
     assert_eq!(job::Entity::find().count(&app.state.db).await.unwrap(), 0);
     // Through HTTP: a refused user creation sends no activation mail.
@@ -295,7 +294,7 @@ async fn admins_see_failing_jobs_and_retry_dead_ones() {
     let app = spawn_app().await;
     let admin = app.admin_token().await;
     let tx = app.state.db.begin().await.unwrap();
-    outbox::enqueue(&tx, "no_such_kind", json!({}), "broken", Utc::now()).await.unwrap();
+    outbox::enqueue_raw(&tx, "no_such_kind", json!({}), "broken", Utc::now()).await.unwrap();
     tx.commit().await.unwrap();
     let ctx = job_context(&app, None);
     // Fail it to death quickly: run, then pull run_at forward each time.
@@ -363,8 +362,9 @@ async fn a_message_sent_again_after_its_worker_died_replaces_its_outbox_file_und
     let mut again: notification::ActiveModel = n.clone().into();
     again.state = Set("queued".into());
     again.update(&app.state.db).await.expect("requeue the notification");
-    let sent_job =
-        job::Entity::find().filter(job::Column::Kind.eq(outbox::kinds::SEND_NOTIFICATION)).one(&app.state.db);
+    let sent_job = job::Entity::find()
+        .filter(job::Column::Kind.eq(<outbox::SendNotification as outbox::Job>::KIND))
+        .one(&app.state.db);
     let mut j: job::ActiveModel = sent_job.await.expect("query").expect("the job").into();
     j.state = Set(JobState::Running);
     j.locked_by = Set(Some("a-worker-that-died".into()));

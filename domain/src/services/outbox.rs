@@ -2,7 +2,7 @@
 //! that causes them, so a change that rolls back enqueues nothing and a committed one
 //! is never lost. The `jobs` crate runs what is queued here.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 use uuid::Uuid;
@@ -11,23 +11,72 @@ use super::{new_id, now};
 use crate::DomainError;
 use crate::entities::{job, notification, user};
 
-/// Job kinds.
-pub mod kinds {
-    /// Render and send one notification.
-    pub const SEND_NOTIFICATION: &str = "send_notification";
-    /// Daily reminders for a date.
-    pub const DAILY_REMINDERS: &str = "daily_reminders";
-    /// Daily figures snapshot for a date.
-    pub const DAILY_SNAPSHOT: &str = "daily_snapshot";
-    /// Daily housekeeping: forget expired idempotency keys.
-    pub const DAILY_CLEANUP: &str = "daily_cleanup";
+/// A kind of background job: its stored name and the payload its row holds. The
+/// `jobs` crate says what each one does (`yungui_jobs::handlers`); go-to-definition
+/// on a payload type finds both ends.
+pub trait Job: serde::Serialize + serde::de::DeserializeOwned {
+    /// The stored kind (`jobs.kind`).
+    const KIND: &'static str;
+}
+
+/// Render and send one notification.
+#[derive(Debug, Clone, Copy, serde::Serialize, serde::Deserialize)]
+pub struct SendNotification {
+    pub notification_id: Uuid,
+}
+
+impl Job for SendNotification {
+    const KIND: &'static str = "send_notification";
+}
+
+/// The reminders of a day: placements awaiting the enterprise, internships ending,
+/// fares due, follow-ups due.
+#[derive(Debug, Clone, Copy, serde::Serialize, serde::Deserialize)]
+pub struct DailyReminders {
+    pub date: NaiveDate,
+}
+
+impl Job for DailyReminders {
+    const KIND: &'static str = "daily_reminders";
+}
+
+/// The programme's figures of a day, for the trend reports.
+#[derive(Debug, Clone, Copy, serde::Serialize, serde::Deserialize)]
+pub struct DailySnapshot {
+    pub date: NaiveDate,
+}
+
+impl Job for DailySnapshot {
+    const KIND: &'static str = "daily_snapshot";
+}
+
+/// A day's housekeeping: forget expired idempotency keys.
+#[derive(Debug, Clone, Copy, serde::Serialize, serde::Deserialize)]
+pub struct DailyCleanup {
+    pub date: NaiveDate,
+}
+
+impl Job for DailyCleanup {
+    const KIND: &'static str = "daily_cleanup";
 }
 
 /// Tries before a job is dead.
 pub const MAX_ATTEMPTS: i32 = 6;
 
-/// Queues a job unless one with the same key exists; true when newly queued.
-pub async fn enqueue<C: ConnectionTrait>(
+/// Queues `job` unless one with the same key exists; true when newly queued.
+pub async fn enqueue<J: Job, C: ConnectionTrait>(
+    db: &C,
+    job: &J,
+    dedupe_key: &str,
+    run_at: DateTime<Utc>,
+) -> Result<bool, DomainError> {
+    let payload = serde_json::to_value(job).map_err(|e| DomainError::Internal(format!("job payload: {e}")))?;
+    enqueue_raw(db, J::KIND, payload, dedupe_key, run_at).await
+}
+
+/// Queues a job of any stored kind with any payload (what [`enqueue`] writes; tests use
+/// it to queue a kind no worker knows).
+pub async fn enqueue_raw<C: ConnectionTrait>(
     db: &C,
     kind: &str,
     payload: serde_json::Value,
@@ -144,14 +193,7 @@ async fn queue<C: ConnectionTrait>(
     .exec_without_returning(db)
     .await?;
     if inserted > 0 && state == "queued" {
-        enqueue(
-            db,
-            kinds::SEND_NOTIFICATION,
-            serde_json::json!({ "notification_id": id }),
-            &format!("notification:{id}"),
-            now(),
-        )
-        .await?;
+        enqueue(db, &SendNotification { notification_id: id }, &format!("notification:{id}"), now()).await?;
     }
     Ok(())
 }
