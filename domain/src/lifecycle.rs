@@ -2,7 +2,8 @@
 //! over (state, action) that yields the next state or a named [`Refusal`].
 //!
 //! Everything here is pure so the services can check a transition before writing the
-//! event, and the history can be replayed from events without touching the database.
+//! event. (Where a student stood on a day is read from the stored history by
+//! `services::careers::standing`.)
 
 use std::fmt;
 use std::str::FromStr;
@@ -193,79 +194,6 @@ pub fn next_standing(current: Standing, action: StudentAction, study_years: u8) 
             refuse(format!("cannot {action} {} {state} student; {state} is final", article(state.as_str())))
         }
     }
-}
-
-/// A snapshot of where a student stands: state, year, school and major (generic ids as String).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Position {
-    /// State and study year.
-    pub standing: Standing,
-    /// The school the student belongs to at this point.
-    pub school_id: String,
-    /// The major the student studies at this point.
-    pub major_id: String,
-}
-
-/// One recorded event as the fold sees it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-pub enum HistoryStep {
-    /// The record's first event: the position the student arrived in.
-    Enroll(Position),
-    /// A transition already checked by [`next_standing`] when it was written.
-    Apply {
-        /// What was done.
-        action: StudentAction,
-        /// Where it left the student.
-        after: Position,
-    },
-    /// Undoes the latest event that is not already undone.
-    Reverse,
-}
-
-/// Folds the history into the stack of positions it passed through (enrollment first).
-fn position_stack(steps: &[HistoryStep]) -> Result<Vec<Position>, Refusal> {
-    let mut stack: Vec<Position> = Vec::new();
-    for step in steps {
-        let current = stack.last().map_or("none", |p| p.standing.state.as_str());
-        match step {
-            HistoryStep::Enroll(position) if stack.is_empty() => stack.push(position.clone()),
-            HistoryStep::Enroll(_) => {
-                return Err(Refusal::new(
-                    current,
-                    "enroll",
-                    "cannot enroll: the history already has an enrollment".into(),
-                ));
-            }
-            HistoryStep::Apply { action, .. } if stack.is_empty() => {
-                return Err(Refusal::new(current, action, format!("cannot {action}: the history has no enrollment")));
-            }
-            HistoryStep::Apply { after, .. } => stack.push(after.clone()),
-            // The enrollment is the record's reason to exist; undoing it is a delete,
-            // which the append-only history does not offer.
-            HistoryStep::Reverse if stack.len() <= 1 => {
-                return Err(Refusal::new(
-                    current,
-                    "reverse",
-                    "cannot reverse: nothing to reverse since the enrollment".into(),
-                ));
-            }
-            HistoryStep::Reverse => {
-                stack.pop();
-            }
-        }
-    }
-    Ok(stack)
-}
-
-/// Replays the history: returns the current Position, or None for an empty history. A Reverse pops back to the position before the latest un-reversed Apply; reversing the enrollment itself is refused (Err).
-pub fn replay(steps: &[HistoryStep]) -> Result<Option<Position>, Refusal> {
-    Ok(position_stack(steps)?.pop())
-}
-
-/// Whether a reverse is possible now (there is an un-reversed Apply on the stack).
-pub fn can_reverse(steps: &[HistoryStep]) -> bool {
-    position_stack(steps).is_ok_and(|stack| stack.len() > 1)
 }
 
 /// Where an application to a cohort is in its lifecycle.
