@@ -222,7 +222,7 @@ pub fn parse(text: &str) -> Result<Vec<RawRow>, FileProblem> {
     let text = text.strip_prefix('\u{FEFF}').unwrap_or(text);
     let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text.as_bytes());
 
-    let mut lines = LineCounter { bytes: text.as_bytes(), offset: 0, line: 1 };
+    let mut lines = LineCounter::new(text);
     let mut header: Option<Vec<Option<Column>>> = None;
     let mut rows = Vec::new();
     for record in reader.records() {
@@ -264,16 +264,22 @@ pub fn parse(text: &str) -> Result<Vec<RawRow>, FileProblem> {
 ///
 /// csv's own `Position::line` undercounts after CRLF and blank lines, and its byte
 /// offset points at the end of the previous record (inside its terminator), so we
-/// skip line breaks from there and count them ourselves.
-struct LineCounter<'a> {
+/// skip line breaks from there and count them ourselves. Every CSV file the service
+/// reads (applications, bank results) numbers its rows with it.
+pub struct LineCounter<'a> {
     bytes: &'a [u8],
     offset: usize,
     line: usize,
 }
 
-impl LineCounter<'_> {
+impl<'a> LineCounter<'a> {
+    /// A counter over the text a reader reads, from its first line.
+    pub fn new(text: &'a str) -> LineCounter<'a> {
+        LineCounter { bytes: text.as_bytes(), offset: 0, line: 1 }
+    }
+
     /// The 1-based line of the record's first character; records arrive in file order.
-    fn line_of(&mut self, record: &csv::StringRecord) -> usize {
+    pub fn line_of(&mut self, record: &csv::StringRecord) -> usize {
         let reported = record.position().map_or(self.offset, |pos| pos.byte() as usize);
         let skipped =
             self.bytes.get(reported..).unwrap_or_default().iter().take_while(|b| matches!(b, b'\r' | b'\n')).count();

@@ -400,3 +400,27 @@ async fn a_notice_period_blocks_approval_until_it_has_passed() {
         .await;
     assert_eq!(a["state"], "approved");
 }
+
+#[tokio::test]
+async fn a_result_file_with_windows_line_ends_reports_each_row_at_its_own_line() {
+    let w = world().await;
+    w.enrolled(1).await;
+    let b = batch(&w, &w.registrar_a, "2019-10-31").await;
+    let (_, checker) = checker(&w).await;
+    assert_json(post(&w, &checker, &b, "approve", json!({})).await, StatusCode::OK).await;
+    let (_, _, file_bytes) = file(&w, &w.registrar_a, &b, "payment-file").await;
+    let text = String::from_utf8(file_bytes).unwrap();
+    let first = text.trim_start_matches('\u{feff}').lines().nth(1).unwrap().split(',').next().unwrap().to_owned();
+    // As Excel on Windows saves it: CRLF, and a blank row left in the middle.
+    let csv = format!(
+        "line_id,status,bank_reference,reason\r\n{first},paid,REF-1,\r\nB-no-such-line,maybe,,\r\n\r\n,failed,,closed\r\n"
+    );
+    let report = results(&w, &w.registrar_a, &b, &csv, "2019-11-05").await;
+    let lines: Vec<(i64, String)> = report["report"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| (r["line"].as_i64().unwrap(), r["outcome"].as_str().unwrap().to_owned()))
+        .collect();
+    assert_eq!(lines, [(2, "paid".to_owned()), (3, "invalid".to_owned()), (5, "invalid".to_owned())], "{report}");
+}

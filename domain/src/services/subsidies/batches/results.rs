@@ -88,12 +88,13 @@ fn parse(bytes: &[u8]) -> Result<(Vec<Row>, Vec<ResultRow>), DomainError> {
     let (c_ref, c_reason) = (col("bank_reference"), col("reason"));
     let mut rows = Vec::new();
     let mut bad = Vec::new();
+    let mut lines = import_csv::LineCounter::new(&text);
     for (n, rec) in rdr.records().enumerate() {
         if n >= MAX_ROWS {
             return Err(file_error("too_many_rows", format!("a result file may hold at most {MAX_ROWS} rows")));
         }
         let rec = rec.map_err(|e| file_error("unreadable", format!("row {}: {e}", n + 2)))?;
-        let line = rec.position().map_or(n + 2, |p| usize::try_from(p.line()).unwrap_or(n + 2));
+        let line = lines.line_of(&rec);
         let get = |c: Option<usize>| c.and_then(|c| rec.get(c)).filter(|v| !v.is_empty()).map(str::to_owned);
         let line_id = get(Some(c_id));
         let mut errors = Vec::new();
