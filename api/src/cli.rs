@@ -133,8 +133,6 @@ pub async fn run(cli: Cli, config: Config, out: &mut dyn std::io::Write) -> anyh
         }
         Command::Serve { addr, demo, no_worker } => {
             let reads = crate::app::connect_reads(&config.database_url).await?;
-            // The stored status pages' build, hashed now rather than on the first request.
-            yungui_domain::services::status_pages::build();
             let mut state = AppState::new(config, db);
             if let Some(reads) = reads {
                 state.reads = reads;

@@ -84,21 +84,8 @@ pub async fn drain(ctx: &Context) -> anyhow::Result<usize> {
     Ok(n)
 }
 
-/// How often a worker folds the application tallies (the funnel's counts).
-pub const FOLD_EVERY: Duration = Duration::from_secs(60);
-
-/// Folds the application tallies when some key has more than one row.
-async fn fold_tallies(db: &DatabaseConnection) -> Result<(), yungui_domain::DomainError> {
-    use yungui_domain::services::careers::tallies;
-    if tallies::unfolded(db).await? {
-        let f = tallies::fold(db).await?;
-        tracing::debug!(read = f.read, written = f.written, "application tallies folded");
-    }
-    Ok(())
-}
-
-/// Runs the worker until `shutdown` resolves: the scheduler's tick every minute, a fold
-/// of the application tallies every [`FOLD_EVERY`], and jobs as they come. A job in
+/// Runs the worker until `shutdown` resolves: the scheduler's tick once a day (checked
+/// between jobs), and jobs as they come. A job in
 /// progress at shutdown is finished first; no new one is taken after it, however long
 /// the queue.
 pub async fn run(ctx: Context, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
@@ -109,16 +96,9 @@ pub async fn run(ctx: Context, shutdown: impl Future<Output = ()> + Send + 'stat
         let _ = stop_tx.send(true);
     });
     let mut last_tick = None;
-    let mut last_fold: Option<std::time::Instant> = None;
     loop {
         if *stop.borrow() {
             break;
-        }
-        if last_fold.is_none_or(|t| t.elapsed() >= FOLD_EVERY) {
-            last_fold = Some(std::time::Instant::now());
-            if let Err(e) = fold_tallies(&ctx.db).await {
-                tracing::warn!(error = %e, "folding the application tallies failed");
-            }
         }
         let today = scheduler::today_in_china();
         if last_tick != Some(today) {

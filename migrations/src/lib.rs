@@ -20,6 +20,7 @@ mod m20261206_000013_lines_claim;
 mod m20261206_000014_claim_guard;
 mod m20261207_000015_security_fixes;
 mod m20261207_000016_plain_line_keys;
+mod m20261207_000017_fewer_derived_tables;
 
 /// The ordered list of migrations, applied by `yungui migrate` and on `serve`.
 pub struct Migrator;
@@ -44,6 +45,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000014_claim_guard::Migration),
             Box::new(m20261207_000015_security_fixes::Migration),
             Box::new(m20261207_000016_plain_line_keys::Migration),
+            Box::new(m20261207_000017_fewer_derived_tables::Migration),
         ]
     }
 }

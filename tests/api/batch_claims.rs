@@ -165,7 +165,7 @@ async fn the_migration_turns_batched_rows_into_open_lines_and_back() {
 
     // Taken back, the installment is stored as before: batched, under its batch. (While
     // it is, the schema is older than the service's: only the database is read.)
-    crate::tallies::roll_back_through(db, "m20261206_000013_lines_claim").await;
+    crate::funnel_counts::roll_back_through(db, "m20261206_000013_lines_claim").await;
     let legacy = stored(&fund).await;
     assert_eq!(
         (legacy.state.as_str(), legacy.batch_id.map(|b| b.to_string())),

@@ -241,7 +241,7 @@ async fn the_reports_count_the_same_with_and_without_their_counting_indexes() {
     // it back (with every migration after it, the funnel's tallies among them) and
     // applying it again changes no figure.
     let db = &w.app.state.db;
-    crate::tallies::roll_back_through(db, "m20261202_000009_counting_indexes").await;
+    crate::funnel_counts::roll_back_through(db, "m20261202_000009_counting_indexes").await;
     // The schema is older than the service's sign-in now: the report is asked of the domain.
     let narrow =
         yungui_domain::services::careers::reports::placements(db, &yungui_domain::Actor::system(), Default::default())

@@ -135,13 +135,69 @@ async fn a_placement_its_confirmation_and_the_enterprises_new_name_show_on_the_p
 }
 
 #[tokio::test]
-async fn a_page_stored_by_another_release_is_computed_again() {
+async fn a_page_stored_in_another_format_is_computed_again() {
     use sea_orm::ConnectionTrait;
     let w = world().await;
     let (_, token) = signed_in_student(&w, 1).await;
     let page = computed_then_stored(&w, &token, "2019-12-01", "first read").await;
-    // As an earlier release would have left it: its pages may say other things.
-    w.app.state.db.execute_unprepared("UPDATE status_pages SET build = 'an-earlier-release'").await.unwrap();
-    let again = computed_then_stored(&w, &token, "2019-12-01", "a page of another release").await;
+    // As a release with another page format would have left it: it may say other things.
+    w.app.state.db.execute_unprepared("UPDATE status_pages SET format = 'an-earlier-format'").await.unwrap();
+    let again = computed_then_stored(&w, &token, "2019-12-01", "a page of another format").await;
     assert_eq!(again, page);
+}
+
+/// The schemas `GET /me/status` answers with, from the OpenAPI document: `MyStatus` and
+/// every schema it refers to, by name.
+fn status_page_schemas(doc: &Value) -> serde_json::Map<String, Value> {
+    fn refs(v: &Value, out: &mut Vec<String>) {
+        match v {
+            Value::Object(m) => {
+                if let Some(Value::String(r)) = m.get("$ref") {
+                    out.push(r.trim_start_matches("#/components/schemas/").to_owned());
+                }
+                m.values().for_each(|v| refs(v, out));
+            }
+            Value::Array(a) => a.iter().for_each(|v| refs(v, out)),
+            _ => {}
+        }
+    }
+    let all = &doc["components"]["schemas"];
+    let mut found = serde_json::Map::new();
+    let mut todo = vec!["MyStatus".to_owned()];
+    while let Some(name) = todo.pop() {
+        if found.contains_key(&name) {
+            continue;
+        }
+        let schema = all[&name].clone();
+        assert!(!schema.is_null(), "the OpenAPI document has no schema {name}");
+        refs(&schema, &mut todo);
+        found.insert(name, schema);
+    }
+    found
+}
+
+/// A stored page is served only in its format (`status_pages::FORMAT`), so the format
+/// must change whenever the page's shape does. The snapshot holds the format and the
+/// shape it stands for: a new shape under the old format fails here. After bumping
+/// `FORMAT`, `UPDATE_SNAPSHOTS=1` writes the new snapshot.
+#[tokio::test]
+async fn status_page_format_changes_with_the_pages_shape() {
+    use yungui_domain::services::status_pages::FORMAT;
+    let app = crate::helpers::spawn_app().await;
+    let doc = assert_json(app.get_anon("/api/v1/openapi.json").await, StatusCode::OK).await;
+    let now = json!({ "format": FORMAT, "schemas": status_page_schemas(&doc) });
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/api/snapshots/status_page.json");
+    let stored: Option<Value> = std::fs::read_to_string(path).ok().map(|t| serde_json::from_str(&t).unwrap());
+    if let Some(stored) = &stored {
+        assert!(
+            stored["schemas"] == now["schemas"] || stored["format"] != now["format"],
+            "the status page's shape changed but status_pages::FORMAT is still {FORMAT:?}: bump it (stored \
+             pages of the old shape would be served), then run with UPDATE_SNAPSHOTS=1"
+        );
+    }
+    if std::env::var_os("UPDATE_SNAPSHOTS").is_some() {
+        std::fs::write(path, serde_json::to_string_pretty(&now).unwrap() + "\n").unwrap();
+    } else {
+        assert_eq!(stored.as_ref(), Some(&now), "{path} is out of date: run with UPDATE_SNAPSHOTS=1");
+    }
 }

@@ -14,7 +14,7 @@ use yungui_domain::services::student_views::MyStatus;
 use yungui_domain::services::users::UserView;
 
 use crate::error::{ApiResult, Problem};
-use crate::extract::{AppQuery, AsOf, AuthUser, TokenUser};
+use crate::extract::{AppQuery, AsOf, AuthUser};
 use crate::state::AppState;
 
 /// Routes for the caller.
@@ -62,8 +62,12 @@ async fn me(State(state): State<AppState>, AuthUser(actor): AuthUser) -> ApiResu
     responses((status = 200, body = MyStatus, headers(("Cache-Status" = String,
         description = "`yungui; hit` when the page was served as stored, `yungui; fwd=miss` when it was computed"))),
         (status = 401, body = Problem), (status = 403, body = Problem, description = "not a student")))]
-async fn my_status(State(state): State<AppState>, user: TokenUser, AppQuery(q): AppQuery<AsOf>) -> ApiResult<Response> {
-    let (_, page) = status_pages::my_status_page(&state.reads, &state.db, user.id, user.version, q.date()).await?;
+async fn my_status(
+    State(state): State<AppState>,
+    AuthUser(actor): AuthUser,
+    AppQuery(q): AppQuery<AsOf>,
+) -> ApiResult<Response> {
+    let page = status_pages::my_status_page(&state.reads, &state.db, &actor, q.date()).await?;
     let cache = HeaderValue::from_static(match page {
         StatusPage::Stored(_) => "yungui; hit",
         StatusPage::Computed(_) => "yungui; fwd=miss",

@@ -35,7 +35,6 @@ macro_rules! stored_enum {
 
 pub mod agreement;
 pub mod application;
-pub mod application_tally;
 pub mod audit_event;
 pub mod batch_line;
 pub mod cohort;

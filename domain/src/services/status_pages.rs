@@ -1,6 +1,6 @@
-//! The students' status pages as last sent (table `status_pages`, migration
-//! `m20261206_000012`): a page is served from there while nothing under it changed, and
-//! computed and stored otherwise.
+//! The students' status pages as last sent (table `status_pages`, migrations
+//! `m20261206_000012` and `m20261207_000017`): a page is served from there while nothing
+//! under it changed, and computed and stored otherwise.
 //!
 //! Database triggers raise a student's `version` in every transaction that writes a row
 //! the page shows (the student, their history, installments, ledger, internships,
@@ -10,15 +10,25 @@
 //! under it is read: a write that commits while the page is computed raises one of
 //! them, so the page is not stored (`UPDATE … WHERE version = <read>`) or not served
 //! (its epoch is old). So no transaction is needed around the page's own reads. A page
-//! is served only by the build that stored it ([`build`]).
+//! is served only in the [`FORMAT`] it was stored in.
+//!
+//! The account behind the request is checked by the API's ordinary `AuthUser`
+//! extractor, like every other route; this module only reads and stores the page.
 
 use chrono::NaiveDate;
-use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, FromQueryResult, Statement};
-use uuid::Uuid;
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, Statement};
 
-use crate::actor::{Actor, ActorRow, Scope};
+use crate::actor::{Actor, Scope};
 use crate::error::DomainError;
 use crate::services::student_views;
+
+/// The format of a stored page: bump it whenever what `GET /me/status` answers changes
+/// (a field, its meaning, its wording). A page stored in another format is never served,
+/// so a release that changes the page needs no step to drop the old ones, and two
+/// releases side by side in a rolling deploy never serve each other's. The API's test
+/// `status_page_format` holds this value and a snapshot of the response's schema
+/// together: changing the schema without bumping this fails it.
+pub const FORMAT: &str = "1";
 
 /// A status page as JSON, and whether it came from the stored pages.
 #[derive(Debug)]
@@ -38,82 +48,53 @@ impl StatusPage {
     }
 }
 
-/// What the running program is, for the stored pages: a hash of its executable. A page
-/// stored by another build (whose pages may differ in fields or wording) is never
-/// served by this one, so a new release needs no step to drop the old pages, and two
-/// releases side by side in a rolling deploy never serve each other's. Computed once
-/// (about 50 ms for the release binary); `serve` calls it at start-up to keep it off a
-/// request, other commands (and tests) pay it on their first status page.
-pub fn build() -> &'static str {
-    static BUILD: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    BUILD.get_or_init(|| match std::env::current_exe().and_then(std::fs::read) {
-        Ok(bytes) => {
-            // Fixed keys: every process of one executable gets the same hash.
-            let mut h = std::hash::DefaultHasher::new();
-            std::hash::Hash::hash(&bytes[..], &mut h);
-            format!("{:016x}", std::hash::Hasher::finish(&h))
-        }
-        // Unreadable: this process serves only the pages it stored itself.
-        Err(_) => Uuid::now_v7().to_string(),
-    })
-}
-
-/// The status page for `as_of` of the student signed in as account `user_id`, as JSON,
-/// with the account's actor. The account check (active, its role and scope, as
-/// [`crate::services::auth::active_actor`] makes them) and the stored page are one statement; a page
-/// not stored or not current is [`student_views::my_status`] on `reads`, stored through
-/// `writes`. Unknown or deactivated accounts get 401, accounts of other roles 403.
+/// The status page for `as_of` of the signed-in student `actor`, as JSON: the stored
+/// page when it is current, else [`student_views::my_status`] on `reads`, stored through
+/// `writes`. Accounts of other roles get 403.
 pub async fn my_status_page(
     reads: &DatabaseConnection,
     writes: &DatabaseConnection,
-    user_id: Uuid,
-    token_version: i32,
+    actor: &Actor,
     as_of: NaiveDate,
-) -> Result<(Actor, StatusPage), DomainError> {
+) -> Result<StatusPage, DomainError> {
+    let Scope::Student(id) = actor.scope else {
+        return Err(DomainError::Forbidden("only students have a status page".into()));
+    };
     let backend = reads.get_database_backend();
     let sql = super::numbered_placeholders(
         backend,
-        "SELECT u.id, u.login, u.role, u.school_id, u.origin_id, u.enterprise_id, u.student_id, \
-                p.version, e.epoch, e.bulk, \
-                CASE WHEN p.as_of = ? AND p.build = ? AND p.epoch = e.epoch AND e.bulk = 0 \
+        "SELECT p.version, e.epoch, e.bulk, \
+                CASE WHEN p.as_of = ? AND p.format = ? AND p.epoch = e.epoch AND e.bulk = 0 \
                      THEN p.body END AS body \
-         FROM users u \
-         LEFT JOIN status_pages p ON p.student_id = u.student_id \
-         LEFT JOIN status_epoch e ON e.id = 1 \
-         WHERE u.id = ? AND u.active = ? AND u.token_version = ?",
+         FROM status_pages p JOIN status_epoch e ON e.id = 1 \
+         WHERE p.student_id = ?",
     );
-    let values = [as_of.into(), build().into(), user_id.into(), true.into(), token_version.into()];
-    let Some(row) = reads.query_one_raw(Statement::from_sql_and_values(backend, sql, values)).await? else {
-        return Err(DomainError::Unauthorized(
-            "the access token was revoked, or the account is unknown or deactivated".into(),
-        ));
-    };
-    let actor = Actor::from_row(ActorRow::from_query_result(&row, "")?)
-        .ok_or_else(|| DomainError::Unauthorized("the account has an unknown role".into()))?;
-    if !matches!(actor.scope, Scope::Student(_)) {
-        return Err(DomainError::Forbidden("only students have a status page".into()));
-    }
-    if let Some(body) = row.try_get::<Option<String>>("", "body")? {
-        return Ok((actor, StatusPage::Stored(body)));
+    let values = [as_of.into(), FORMAT.into(), id.into()];
+    let row = reads.query_one_raw(Statement::from_sql_and_values(backend, sql, values)).await?;
+    if let Some(body) = row.as_ref().map(|r| r.try_get::<Option<String>>("", "body")).transpose()?.flatten() {
+        return Ok(StatusPage::Stored(body));
     }
     // Read before the page: a write committing from here on raises one of them.
-    let version: Option<i64> = row.try_get("", "version")?;
-    let epoch: Option<i64> = row.try_get("", "epoch")?;
-    let bulk: Option<i32> = row.try_get("", "bulk")?;
-    let page = student_views::my_status(reads, &actor, as_of).await?;
+    let stamp = match &row {
+        Some(r) => {
+            Some((r.try_get::<i64>("", "version")?, r.try_get::<i64>("", "epoch")?, r.try_get::<i32>("", "bulk")?))
+        }
+        None => None,
+    };
+    let page = student_views::my_status(reads, actor, as_of).await?;
     let body = serde_json::to_string(&page).map_err(|e| DomainError::Internal(format!("status page: {e}")))?;
-    if let (Some(version), Some(epoch), Some(0), Scope::Student(id)) = (version, epoch, bulk, actor.scope) {
+    if let Some((version, epoch, 0)) = stamp {
         let sql = super::numbered_placeholders(
             backend,
-            "UPDATE status_pages SET body = ?, as_of = ?, build = ?, epoch = ? WHERE student_id = ? AND version = ?",
+            "UPDATE status_pages SET body = ?, as_of = ?, format = ?, epoch = ? WHERE student_id = ? AND version = ?",
         );
-        let values = [body.clone().into(), as_of.into(), build().into(), epoch.into(), id.into(), version.into()];
+        let values = [body.clone().into(), as_of.into(), FORMAT.into(), epoch.into(), id.into(), version.into()];
         // The page is right either way: a failed store only means computing it again.
         if let Err(e) = writes.execute_raw(Statement::from_sql_and_values(backend, sql, values)).await {
             tracing::warn!(student_id = %id, error = %e, "status page not stored");
         }
     }
-    Ok((actor, StatusPage::Computed(body)))
+    Ok(StatusPage::Computed(body))
 }
 
 /// The statements of [`bulk_begin`] on `backend` (the benchmark's floors run them too).

@@ -4,21 +4,23 @@
 //!
 //! Applications carry no business date, so the first three stages count every
 //! application of the slice whatever `as_of` says; for applications, the school and
-//! major are those admitted to (an undecided application has neither). They are summed
-//! from the tallies the database keeps as applications are written
-//! ([`super::tallies`]). Everything after follows the definitions of
+//! major are those admitted to (an undecided application has neither). They are counted
+//! from `applications` in one read (at 100,000 applications well inside the report's
+//! budget, docs/benchmarks.md). Everything after follows the definitions of
 //! [`super::reports`]: student histories replayed up to `as_of`, internships that
 //! started by then (active or completed), placements and follow-ups as there.
 
 use sea_orm::sea_query::{Expr, ExprTrait, Func, Query};
-use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
+use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter, QuerySelect};
 use serde::Serialize;
 
-use super::reports::{ReportFilter, on_or_before, placement_figures, population, retention, two_columns};
+use super::reports::{ReportFilter, each_named, on_or_before, placement_figures, population, retention, two_columns};
 use super::standing::standing_counts;
 use super::states::InternshipState;
-use crate::entities::{cohort, internship, programme, student};
+use crate::entities::{application, cohort, internship, programme, student};
+use crate::lifecycle::ApplicationState;
 use crate::services::sheets::{Cell, Sheet};
+use crate::services::subsidies::report::count_when;
 use crate::{Actor, DomainError};
 
 /// One stage of the funnel.
@@ -39,6 +41,39 @@ pub struct FunnelReport {
     /// The longest programme in the slice (how many `reached_year_N` stages there are).
     pub study_years: i32,
     pub stages: Vec<Stage>,
+}
+
+/// The first three stages of a funnel.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, FromQueryResult)]
+struct Recruitment {
+    /// Every application of the slice.
+    recruited: i64,
+    /// Those whose documents were verified.
+    verified: i64,
+    /// Those admitted (and since enrolled).
+    admitted: i64,
+}
+
+/// Recruited, verified and admitted applications of the slice, in one read; for
+/// applications the school and major are those admitted to.
+async fn recruitment<C: ConnectionTrait>(db: &C, f: &ReportFilter) -> Result<Recruitment, DomainError> {
+    let admitted = [ApplicationState::Admitted.as_str(), ApplicationState::Enrolled.as_str()];
+    Ok(application::Entity::find()
+        .select_only()
+        .expr_as(Func::count(Expr::val(1)), "recruited")
+        .expr_as(count_when(application::Column::VerifiedAt.is_not_null()), "verified")
+        .expr_as(count_when(application::Column::State.is_in(admitted)), "admitted")
+        .filter(each_named([
+            (application::Column::CohortId, f.cohort),
+            (application::Column::SchoolId, f.school),
+            (application::Column::MajorId, f.major),
+            (application::Column::OriginId, f.origin),
+            (application::Column::IntendedEnterpriseId, f.enterprise),
+        ]))
+        .into_model::<Recruitment>()
+        .one(db)
+        .await?
+        .unwrap_or(Recruitment { recruited: 0, verified: 0, admitted: 0 }))
 }
 
 /// The longest programme among the slice's cohorts (3 when the slice is empty), in one
@@ -77,7 +112,7 @@ pub async fn funnel<C: ConnectionTrait + Sync>(
     let f = crate::services::scoping::report_slice(actor, filter)?;
     let pop = population(&f);
     // Five independent reads, each on its own pooled connection at the same time.
-    let recruitment = super::tallies::recruitment(db, &f);
+    let recruitment = recruitment(db, &f);
     let standing = async {
         let years = study_years(db, pop.clone()).await?;
         Ok::<_, DomainError>((years, standing_counts(db, pop.clone(), f.as_of, years).await?))

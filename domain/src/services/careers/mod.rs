@@ -15,7 +15,6 @@ pub mod reports;
 pub mod rules;
 mod standing;
 pub mod states;
-pub mod tallies;
 
 use std::collections::HashMap;
 

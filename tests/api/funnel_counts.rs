@@ -1,15 +1,14 @@
-//! The funnel's recruitment stages are summed from tallies the database keeps as
-//! applications are written (migration `m20261204_000011`): every write path moves them
-//! (import, single applications, verification, admission, rejection, enrolment, a
-//! deletion by hand), the worker's fold changes no figure, and the migration's backfill
-//! counts what was there before it.
+//! The funnel's recruitment stages (recruited, verified, admitted) are counted from the
+//! applications themselves: every write path moves them (import, single applications,
+//! verification, admission, rejection, enrolment, a deletion by hand), by hand-computed
+//! figures and in every slice a report offers. Migration `m20261207_000017` removed the
+//! tallies that used to hold them; rolled back it brings them back, counting what is there.
 
 use reqwest::Method;
-use sea_orm::{ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter};
+use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, Statement};
 use serde_json::json;
 use uuid::Uuid;
-use yungui_domain::entities::{application, application_tally, identity_claim};
-use yungui_domain::services::careers::tallies;
+use yungui_domain::entities::{application, identity_claim};
 use yungui_domain::synthetic::{self, HeaderLanguage};
 use yungui_migrations::MigratorTrait;
 
@@ -66,10 +65,6 @@ pub(crate) async fn roll_back_through(db: &sea_orm::DatabaseConnection, name: &s
     let at = all.iter().position(|m| m.name() == name).unwrap_or_else(|| panic!("no migration {name}"));
     let steps = u32::try_from(all.len() - at).unwrap();
     yungui_migrations::Migrator::down(db, Some(steps)).await.unwrap_or_else(|e| panic!("roll back {name}: {e}"));
-}
-
-async fn tally_rows(w: &World) -> u64 {
-    application_tally::Entity::find().count(&w.app.state.db).await.unwrap()
 }
 
 async fn import(w: &World, cohort: Uuid, seed: u64, n: usize) {
@@ -146,58 +141,18 @@ async fn every_write_to_an_application_moves_the_funnel_as_counting_would() {
 }
 
 #[tokio::test]
-async fn folding_the_tallies_shrinks_them_and_changes_no_figure() {
-    let w = recruited_world().await;
-    let before = served(&w, "").await;
-    let rows = tally_rows(&w).await;
-    assert!(tallies::unfolded(&w.app.state.db).await.unwrap(), "the writes left rows to fold");
-    let folded = tallies::fold(&w.app.state.db).await.unwrap();
-    assert!(!tallies::unfolded(&w.app.state.db).await.unwrap(), "one row per key after a fold");
-    assert_eq!(folded.read, rows, "every row is read");
-    assert!(folded.written < rows, "{folded:?} from {rows} rows");
-    assert_eq!(tally_rows(&w).await, folded.written);
-    assert_eq!(served(&w, "").await, before);
-    assert_slices_agree(&w, "after a fold").await;
-
-    // A fold of folded rows writes them back as they were.
-    let again = tallies::fold(&w.app.state.db).await.unwrap();
-    assert_eq!((again.read, again.written), (folded.written, folded.written));
-
-    // Writes after a fold add to the folded sums.
-    w.admitted(7).await;
-    assert_eq!(served(&w, &format!("cohort={}", w.cohort)).await, (7, 6, 5));
-    assert_slices_agree(&w, "after a write on folded tallies").await;
-}
-
-#[tokio::test]
-async fn the_migration_counts_the_applications_already_there() {
+async fn the_tallies_come_back_when_their_removal_is_rolled_back_and_go_again() {
     let w = recruited_world().await;
     let db = &w.app.state.db;
-    let created = assert_json(
-        w.apply(&w.officer_zhijin, w.cohort, &applicant(8, ZHIJIN, "JXJG", Some(&w.uscc_1))).await,
-        StatusCode::CREATED,
-    )
-    .await;
-    let id: Uuid = created["id"].as_str().unwrap().parse().unwrap();
-    assert_json(w.act(&w.officer_zhijin, &id.to_string(), "verify", None).await, StatusCode::OK).await;
     let before = served(&w, "").await;
-    roll_back_through(db, "m20261204_000011_application_tallies").await;
-    // Applications written with no tallies (and no triggers) are counted by the backfill.
-    // The schema is older than the service's sign-in now: the admission goes to the domain.
-    yungui_domain::services::applications::decide(
-        db,
-        &yungui_domain::Actor::system(),
-        id,
-        yungui_domain::lifecycle::ApplicationAction::Admit,
-        Default::default(),
-    )
-    .await
-    .expect("admit");
-    yungui_migrations::Migrator::up(db, None).await.expect("apply the migration again");
-    let after = served(&w, "").await;
-    assert_eq!(after, (before.0, before.1, before.2 + 1));
-    assert_slices_agree(&w, "after the backfill").await;
-    // The backfill writes one row per key, as a fold would.
-    let rows = tally_rows(&w).await;
-    assert_eq!(tallies::fold(db).await.unwrap().written, rows);
+    roll_back_through(db, "m20261207_000017_fewer_derived_tables").await;
+    // The old table is back and holds the applications already there.
+    let sql = "SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) AS n FROM application_tallies";
+    let row = db.query_one_raw(Statement::from_string(db.get_database_backend(), sql)).await.unwrap().unwrap();
+    assert_eq!(row.try_get::<i64>("", "n").unwrap(), before.0, "the backfill counts every application");
+    yungui_migrations::Migrator::up(db, None).await.expect("apply the migrations again");
+    let gone = db.query_one_raw(Statement::from_string(db.get_database_backend(), sql)).await;
+    assert!(gone.is_err(), "application_tallies is dropped again");
+    assert_eq!(served(&w, "").await, before);
+    assert_slices_agree(&w, "after the round trip").await;
 }
