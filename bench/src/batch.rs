@@ -72,6 +72,15 @@ pub(super) async fn batch_run(
     let code = body["code"].as_str().unwrap_or_default();
     let floors = floors(backend, code, work)?;
     let id = body["id"].as_str().unwrap_or_default();
+    // The batch as its checker opens it: the batch, and its first page of lines.
+    let auth = super::pages::Auth::Bearer(admin_token);
+    let mut pages = Vec::new();
+    for (what, path) in [
+        ("batch", format!("/api/v1/disbursement-batches/{id}")),
+        ("batch lines, first page", format!("/api/v1/disbursement-batches/{id}/lines")),
+    ] {
+        pages.push(super::pages::p95_row(client, base, what, &path, auth).await?);
+    }
     let started = Instant::now();
     let c = client
         .post(format!("{base}/api/v1/disbursement-batches/{id}/cancel"))
@@ -84,7 +93,7 @@ pub(super) async fn batch_run(
     }
     r.result = format!("{} (cancelled in {:.2} s)", r.result, started.elapsed().as_secs_f64());
     forget(db, id).await?;
-    Ok(std::iter::once(r).chain(floors).collect())
+    Ok(std::iter::once(r).chain(floors).chain(pages).collect())
 }
 
 /// On PostgreSQL, a checkpoint just before the batch, and what the row says of it. A

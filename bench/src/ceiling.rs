@@ -1,16 +1,11 @@
-//! The database's own ceilings on the same machine: single-row reads (`pgbench -S`, or
-//! in-process point reads on SQLite) and bulk loads (`COPY`, or the sqlite3 shell's
-//! `.import`).
+//! The database's own floors on the same machine: bulk loads (`COPY`, or the sqlite3
+//! shell's `.import`) of the rows the service writes.
 
 use std::path::Path;
 use std::process::Command;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, anyhow, bail};
-use rand::{Rng, SeedableRng};
-use sea_orm::{ConnectionTrait, DatabaseConnection, Statement};
-use uuid::Uuid;
 
 /// Which database, and how to reach it from outside this process.
 #[derive(Debug, Clone)]
@@ -59,113 +54,6 @@ impl Backend {
             Backend::Sqlite(_) => "SQLite",
         }
     }
-}
-
-/// A single-row read ceiling: transactions per second and mean latency in ms.
-#[derive(Debug, Clone, Copy)]
-pub struct ReadCeiling {
-    pub tps: f64,
-    pub latency_ms: f64,
-}
-
-/// Most pgbench clients at once: PostgreSQL's default `max_connections` is 100, and
-/// the server keeps a few for itself and other sessions. Past a few clients per core
-/// the ceiling is flat, so 64 stands for more.
-pub const PGBENCH_MAX_CLIENTS: usize = 64;
-
-/// `pgbench -S -M prepared` with `clients` clients (at most [`PGBENCH_MAX_CLIENTS`]) on
-/// a scratch database beside the service's (`<db>_pgbench`, scale 10, initialised once).
-pub fn pgbench(url: &str, clients: usize, seconds: u64) -> anyhow::Result<ReadCeiling> {
-    let clients = clients.min(PGBENCH_MAX_CLIENTS);
-    let scratch = scratch_url(url)?;
-    let initialised = Command::new("psql")
-        .args([&scratch, "-qAtc", "select count(*) from pgbench_branches"])
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !initialised {
-        let name = scratch.rsplit('/').next().unwrap_or("yungui_pgbench").to_owned();
-        let _ = Command::new("psql").args([url, "-qc", &format!("CREATE DATABASE {name}")]).output();
-        run(Command::new("pgbench").args(["-i", "-q", "-s", "10", &scratch]))?;
-    }
-    let threads = clients.min(2).to_string();
-    let out = run(Command::new("pgbench").args([
-        "-S",
-        "-M",
-        "prepared",
-        "-n",
-        "-c",
-        &clients.to_string(),
-        "-j",
-        &threads,
-        "-T",
-        &seconds.to_string(),
-        &scratch,
-    ]))?;
-    let tps = out
-        .lines()
-        .find(|l| l.starts_with("tps = "))
-        .and_then(|l| l["tps = ".len()..].split_whitespace().next())
-        .and_then(|v| v.parse().ok())
-        .ok_or_else(|| anyhow!("no tps in pgbench's output:\n{out}"))?;
-    let latency_ms = out
-        .lines()
-        .find(|l| l.starts_with("latency average = "))
-        .and_then(|l| l["latency average = ".len()..].split_whitespace().next())
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(0.0);
-    Ok(ReadCeiling { tps, latency_ms })
-}
-
-/// The service's URL with the database name replaced by `<name>_pgbench`.
-fn scratch_url(url: &str) -> anyhow::Result<String> {
-    let (head, tail) = url.rsplit_once('/').ok_or_else(|| anyhow!("DATABASE_URL has no database name"))?;
-    let name = tail.split('?').next().unwrap_or(tail);
-    if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
-        bail!("DATABASE_URL's database name must be letters, digits and _ for the scratch database");
-    }
-    Ok(format!("{head}/{name}_pgbench"))
-}
-
-/// SQLite's single-row read ceiling in this process: `clients` tasks reading one
-/// student by primary key after another, on a pool like the server's (one connection).
-pub async fn sqlite_point_reads(
-    db: &DatabaseConnection,
-    ids: Arc<Vec<Uuid>>,
-    clients: usize,
-    seconds: u64,
-) -> anyhow::Result<ReadCeiling> {
-    let started = Instant::now();
-    let deadline = started + Duration::from_secs(seconds);
-    let mut handles = Vec::new();
-    for _ in 0..clients {
-        let db = db.clone();
-        let ids = ids.clone();
-        handles.push(tokio::spawn(async move {
-            let mut rng = rand::rngs::StdRng::from_rng(&mut rand::rng());
-            let (mut n, mut busy) = (0u64, Duration::ZERO);
-            while Instant::now() < deadline {
-                let id = ids[rng.random_range(0..ids.len())];
-                let sent = Instant::now();
-                db.query_one_raw(Statement::from_sql_and_values(
-                    sea_orm::DbBackend::Sqlite,
-                    "SELECT id, name, state, study_year FROM students WHERE id = ?",
-                    [id.into()],
-                ))
-                .await?;
-                busy += sent.elapsed();
-                n += 1;
-            }
-            Ok::<_, sea_orm::DbErr>((n, busy))
-        }));
-    }
-    let (mut n, mut busy) = (0u64, Duration::ZERO);
-    for h in handles {
-        let (a, b) = h.await.context("a reader panicked")??;
-        n += a;
-        busy += b;
-    }
-    let secs = started.elapsed().as_secs_f64();
-    Ok(ReadCeiling { tps: n as f64 / secs, latency_ms: busy.as_secs_f64() * 1000.0 / n.max(1) as f64 })
 }
 
 /// Loads `csv` (with a header line if `header`) into a new bare table shaped like

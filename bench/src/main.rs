@@ -6,6 +6,7 @@ mod batch;
 mod ceiling;
 mod import;
 mod load;
+mod pages;
 mod run;
 mod schedules;
 mod seed;
@@ -42,7 +43,7 @@ pub enum BenchCommand {
     },
     /// Seed a synthetic province into the (empty) database of DATABASE_URL.
     Seed(seed::SeedArgs),
-    /// Measure the seeded database of DATABASE_URL next to the database's own ceiling.
+    /// Measure the seeded database of DATABASE_URL against the targets (docs/benchmarks.md).
     Run(run::RunArgs),
 }
 
