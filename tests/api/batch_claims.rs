@@ -4,7 +4,7 @@
 //! open, and it returns to the state it kept under the line when the line fails or the
 //! batch is cancelled.
 
-use sea_orm::EntityTrait;
+use sea_orm::{EntityTrait, QuerySelect};
 use serde_json::{Value, json};
 use uuid::Uuid;
 use yungui_domain::entities::installment;
@@ -85,7 +85,7 @@ async fn an_open_batch_holds_its_installments_against_holds_histories_and_the_re
         assert_eq!((i["state"].as_str(), i["batch_id"].as_str()), (Some("batched"), b["id"].as_str()), "{i}");
         // The sync left it alone under its line (no notice of a hold the batch pays).
         let row = installment::Entity::find_by_id(id.parse::<Uuid>().unwrap()).one(&w.app.state.db).await.unwrap();
-        assert_eq!(row.unwrap().state, "scheduled");
+        assert_eq!(row.unwrap().state.as_str(), "scheduled");
     }
     assert_eq!(counts(&w, "living_allowance").await, [0, 2, 0, 0]);
     let all =
@@ -155,11 +155,18 @@ async fn the_migration_turns_batched_rows_into_open_lines_and_back() {
     let second = batch(&w, &w.registrar_a, "2019-10-31").await;
     let fund = line_for(&w, &second, "education_fund").await;
     let db = &w.app.state.db;
+    // As stored, read as text: an older schema stores states this version has no name for.
     let stored = |id: &str| {
         let id: Uuid = id.parse().unwrap();
-        async move { installment::Entity::find_by_id(id).one(db).await.unwrap().unwrap() }
+        async move {
+            let q = installment::Entity::find_by_id(id)
+                .select_only()
+                .column(installment::Column::State)
+                .column(installment::Column::BatchId);
+            q.into_tuple::<(String, Option<Uuid>)>().one(db).await.unwrap().unwrap()
+        }
     };
-    assert_eq!((stored(&fund).await.state.as_str(), stored(&fund).await.batch_id), ("failed", None));
+    assert_eq!(stored(&fund).await, ("failed".to_owned(), None));
     let before = installment_seen(&w, &fund).await;
     let paid = line_for(&w, &first, "living_allowance").await;
 
@@ -168,15 +175,14 @@ async fn the_migration_turns_batched_rows_into_open_lines_and_back() {
     crate::funnel_counts::roll_back_through(db, "m20261206_000013_lines_claim").await;
     let legacy = stored(&fund).await;
     assert_eq!(
-        (legacy.state.as_str(), legacy.batch_id.map(|b| b.to_string())),
+        (legacy.0.as_str(), legacy.1.map(|b| b.to_string())),
         ("batched", second["id"].as_str().map(str::to_owned))
     );
-    assert_eq!(stored(&paid).await.state, "paid");
+    assert_eq!(stored(&paid).await.0, "paid");
 
     // Applied again, it is failed under its open line, and shown as it was.
     yungui_migrations::Migrator::up(db, None).await.expect("apply it again");
-    let again = stored(&fund).await;
-    assert_eq!((again.state.as_str(), again.batch_id), ("failed", None));
+    assert_eq!(stored(&fund).await, ("failed".to_owned(), None));
     assert_eq!(installment_seen(&w, &fund).await, before);
     assert_eq!(installment_seen(&w, &paid).await["batch_id"], first["id"]);
 }

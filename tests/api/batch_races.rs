@@ -87,7 +87,7 @@ async fn installment_of(w: &World, student: &str, item: &str, seq: i64) -> Value
 /// The installment's row as stored: (state, manual hold reason).
 async fn stored(w: &World, id: &str) -> (String, Option<String>) {
     let row = installment::Entity::find_by_id(id.parse::<Uuid>().unwrap()).one(&w.app.state.db).await.unwrap().unwrap();
-    (row.state, row.manual_hold_reason)
+    (row.state.to_string(), row.manual_hold_reason)
 }
 
 /// A world on PostgreSQL with one enrolled student and the id of their first

@@ -102,11 +102,11 @@ async fn check_invariants(w: &World) -> Result<(), String> {
         if count > 1 {
             return Err(format!("installment {} paid {count} times", i.id));
         }
-        let expected = if i.state == "paid" { i.amount_fen } else { 0 };
+        let expected = if i.state.as_str() == "paid" { i.amount_fen } else { 0 };
         if sum != expected {
             return Err(format!("ledger says {sum} for installment {} in state {} of {}", i.id, i.state, i.amount_fen));
         }
-        if i.state == "paid" {
+        if i.state.as_str() == "paid" {
             *per_item_year.entry((i.student_id, i.item.clone(), i.study_year)).or_default() += i.amount_fen;
             if i.study_year > max_year.get(&i.student_id).copied().unwrap_or(0) {
                 return Err(format!("year {} paid to a student who never reached it", i.study_year));

@@ -18,7 +18,7 @@ pub struct Model {
     pub amount_fen: i64,
     pub payer: String,
     pub enterprise_id: Option<Uuid>,
-    pub state: String,
+    pub state: InstallmentState,
     pub reason_code: Option<String>,
     pub reason_detail: Option<String>,
     pub manual_hold_reason: Option<String>,
@@ -33,3 +33,20 @@ pub struct Model {
 pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
+
+stored_enum! {
+    /// Where an installment stands, as stored. (In an open batch it keeps its state; views
+    /// show it as batched.)
+    InstallmentState {
+        /// Not yet paid, payable from its due date.
+        Scheduled = "scheduled",
+        /// Not payable for now (suspension, manual hold, no paying enterprise).
+        Held = "held",
+        /// Not owed any more.
+        Cancelled = "cancelled",
+        /// Paid.
+        Paid = "paid",
+        /// The bank refused it; back in the queue for the next batch.
+        Failed = "failed",
+    }
+}

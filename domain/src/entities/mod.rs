@@ -18,7 +18,7 @@ macro_rules! stored_enum {
 
         impl $name {
             /// The stored name.
-            pub fn as_str(self) -> &'static str {
+            pub const fn as_str(self) -> &'static str {
                 match self {
                     $($name::$variant => $value,)+
                 }

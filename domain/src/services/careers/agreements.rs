@@ -2,6 +2,7 @@
 //! has at most one active agreement; signing with another enterprise ends it, makes the
 //! new enterprise the intended one and moves the unpaid travel fares to it.
 
+use crate::entities::installment::InstallmentState;
 use chrono::NaiveDate;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
@@ -183,7 +184,7 @@ async fn repoint<C: ConnectionTrait>(
         .col_expr(installment::Column::UpdatedAt, Expr::value(now()))
         .filter(installment::Column::StudentId.eq(student_id))
         .filter(installment::Column::Payer.eq(crate::subsidy::Payer::Enterprise.as_str()))
-        .filter(installment::Column::State.ne(subsidies::state::PAID))
+        .filter(installment::Column::State.ne(InstallmentState::Paid))
         .exec(db)
         .await?
         .rows_affected;

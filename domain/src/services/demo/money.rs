@@ -13,11 +13,11 @@ use uuid::Uuid;
 use super::cast::Cast;
 use super::day;
 use super::lives::card_for;
+use crate::entities::installment::InstallmentState;
 use crate::entities::{batch_line, disbursement_batch, installment};
 use crate::services::students::{self, StudentPatch};
 use crate::services::subsidies::batches::{self, BatchState, FileFormat, NewBatch};
 use crate::services::subsidies::fares::{self, FareConfirmation};
-use crate::services::subsidies::state as installment_state;
 use crate::subsidy::Payer;
 use crate::{DomainError, Vault};
 
@@ -128,7 +128,7 @@ async fn december_batch(db: &DatabaseConnection, vault: &Vault, cast: &Cast, sch
     let registrar = cast.registrar(school)?;
     let failed: HashSet<Uuid> = installment::Entity::find()
         .filter(installment::Column::CohortId.eq(cast.cohort_id))
-        .filter(installment::Column::State.eq(installment_state::FAILED))
+        .filter(installment::Column::State.eq(InstallmentState::Failed))
         .all(db)
         .await?
         .into_iter()
@@ -149,7 +149,7 @@ async fn winter_fares(db: &DatabaseConnection, cast: &Cast) -> Result<(), Domain
     let due = installment::Entity::find()
         .filter(installment::Column::CohortId.eq(cast.cohort_id))
         .filter(installment::Column::Payer.eq(Payer::Enterprise.as_str()))
-        .filter(installment::Column::State.eq(installment_state::SCHEDULED))
+        .filter(installment::Column::State.eq(InstallmentState::Scheduled))
         .filter(installment::Column::DueDate.lt(FARES_PAID_BEFORE))
         .order_by_asc(installment::Column::DueDate)
         .order_by_asc(installment::Column::Id)

@@ -3,9 +3,11 @@
 //! not written by the claim; these are the conditions and the read that see the line.
 
 use sea_orm::sea_query::Expr;
-use sea_orm::{EntityTrait, QuerySelect};
+use sea_orm::{EntityTrait, FromQueryResult, QuerySelect};
+use uuid::Uuid;
 
-use super::state;
+use super::BATCHED;
+use crate::entities::installment::InstallmentState;
 use crate::entities::{batch_line, installment};
 
 /// Whether no line of a batch holds the installment. An open line (pending, or paid and
@@ -28,23 +30,42 @@ pub(crate) fn line_installment() -> sea_orm::RelationDef {
 const OPEN_LINE: &str =
     r#"FROM "batch_lines" WHERE "batch_lines"."installment_id" = "installments"."id" AND "batch_lines"."open""#;
 
-/// Installments as people see them: one held by a batch's line is `batched`, under that
-/// batch's id, whatever state it keeps under the line. Every read that shows an
-/// installment or judges it by its state goes through here.
+/// An installment as people see it: its stored row, and the batch of the open line
+/// that holds it, if one does.
+#[derive(Debug, Clone, FromQueryResult)]
+pub struct Shown {
+    /// The row as stored.
+    #[sea_orm(nested)]
+    pub row: installment::Model,
+    /// The batch whose open line holds the installment.
+    pub line_batch_id: Option<Uuid>,
+}
+
+impl Shown {
+    /// Its state as people see it: one held by a batch's line is batched, whatever state
+    /// it keeps under the line (a paid one stays paid).
+    pub fn state(&self) -> &'static str {
+        if self.line_batch_id.is_some() && self.row.state != InstallmentState::Paid {
+            BATCHED
+        } else {
+            self.row.state.as_str()
+        }
+    }
+
+    /// Whether a batch's open line holds it unpaid.
+    pub fn batched(&self) -> bool {
+        self.state() == BATCHED
+    }
+
+    /// The batch that holds it or paid it.
+    pub fn batch_id(&self) -> Option<Uuid> {
+        self.row.batch_id.or(self.line_batch_id)
+    }
+}
+
+/// Installments with what people see of them, read `.into_model::<Shown>()`. Every read
+/// that shows an installment or judges it by its state goes through here.
 pub fn shown() -> sea_orm::Select<installment::Entity> {
-    use sea_orm::Iterable;
-    let stored =
-        installment::Column::iter().filter(|c| !matches!(c, installment::Column::State | installment::Column::BatchId));
-    let state = format!(
-        r#"CASE WHEN "installments"."state" <> '{paid}' AND EXISTS (SELECT 1 {OPEN_LINE}) THEN '{batched}' ELSE "installments"."state" END"#,
-        paid = state::PAID,
-        batched = state::BATCHED,
-    );
-    // A paid installment keeps the id of the batch that paid it.
-    let batch = format!(r#"COALESCE("installments"."batch_id", (SELECT "batch_lines"."batch_id" {OPEN_LINE}))"#);
-    installment::Entity::find()
-        .select_only()
-        .columns(stored)
-        .expr_as(Expr::cust(state), "state")
-        .expr_as(Expr::cust(batch), "batch_id")
+    let line = format!(r#"(SELECT "batch_lines"."batch_id" {OPEN_LINE})"#);
+    installment::Entity::find().expr_as(Expr::cust(line), "line_batch_id")
 }

@@ -14,8 +14,9 @@ use sea_orm::{
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use super::entry;
 use super::report::{count_when, fen_when, net_paid_fen};
-use super::{entry, state};
+use crate::entities::installment::InstallmentState;
 use crate::entities::{enterprise, installment, ledger_entry, student};
 use crate::services::{Page, PageRequest, audit, now, require};
 use crate::subsidy::Payer;
@@ -124,7 +125,7 @@ fn is_fare() -> Expr {
 }
 
 fn outstanding() -> Expr {
-    installment::Column::State.is_not_in([state::PAID, state::CANCELLED])
+    installment::Column::State.is_not_in([InstallmentState::Paid, InstallmentState::Cancelled])
 }
 
 /// Lists fares in the actor's scope, soonest due first.
@@ -150,7 +151,7 @@ pub async fn list<C: ConnectionTrait>(
     }
     q = match f.state {
         FareStateFilter::Outstanding => q.filter(outstanding()),
-        FareStateFilter::Paid => q.filter(installment::Column::State.eq(state::PAID)),
+        FareStateFilter::Paid => q.filter(installment::Column::State.eq(InstallmentState::Paid)),
         FareStateFilter::All => q,
     };
     if let Some(d) = f.due_before {
@@ -190,7 +191,7 @@ fn view(i: installment::Model, students: &HashMap<Uuid, (String, String)>) -> Fa
         study_year: i.study_year,
         due_date: i.due_date,
         amount_fen: i.amount_fen,
-        state: i.state,
+        state: i.state.to_string(),
         reason_code: i.reason_code,
         reason_detail: i.reason_detail,
         paid_on: i.paid_on,
@@ -230,7 +231,7 @@ pub async fn summary<C: ConnectionTrait>(
         .column(installment::Column::EnterpriseId)
         .expr_as(count_when(owing.clone()), "outstanding_count")
         .expr_as(fen_when(owing, amount), "outstanding_fen")
-        .expr_as(count_when(installment::Column::State.eq(state::PAID)), "paid_count")
+        .expr_as(count_when(installment::Column::State.eq(InstallmentState::Paid)), "paid_count")
         .filter(is_fare())
         .filter(visible(actor, installment::Column::EnterpriseId, installment::Column::StudentId)?)
         .group_by(installment::Column::EnterpriseId)
@@ -325,9 +326,9 @@ fn refusal(i: &installment::Model) -> Option<DomainError> {
         Some(code) => super::views::reason(code, i.reason_detail.as_deref()).en,
         None => "no reason was recorded".into(),
     };
-    match i.state.as_str() {
-        state::SCHEDULED => None,
-        state::PAID => Some(DomainError::conflict(
+    match i.state {
+        InstallmentState::Scheduled => None,
+        InstallmentState::Paid => Some(DomainError::conflict(
             "already_paid",
             format!(
                 "this fare was already paid on {} (reference {})",
@@ -335,8 +336,10 @@ fn refusal(i: &installment::Model) -> Option<DomainError> {
                 i.paid_reference.as_deref().unwrap_or("none")
             ),
         )),
-        state::CANCELLED => Some(DomainError::conflict("fare_cancelled", format!("this fare is cancelled. {}", why()))),
-        state::HELD => Some(DomainError::conflict("fare_held", format!("this fare is held. {}", why()))),
+        InstallmentState::Cancelled => {
+            Some(DomainError::conflict("fare_cancelled", format!("this fare is cancelled. {}", why())))
+        }
+        InstallmentState::Held => Some(DomainError::conflict("fare_held", format!("this fare is held. {}", why()))),
         other => {
             Some(DomainError::conflict("fare_not_payable", format!("a fare in state {other} cannot be confirmed")))
         }
@@ -365,14 +368,14 @@ pub async fn confirm(
     // Guarded on the state read above: of two confirmations racing, one changes the row
     // and the other finds nothing to change, so there is never a second ledger entry.
     let changed = installment::Entity::update_many()
-        .col_expr(installment::Column::State, Expr::value(state::PAID))
+        .col_expr(installment::Column::State, Expr::value(InstallmentState::Paid))
         .col_expr(installment::Column::PaidOn, Expr::value(input.paid_on))
         .col_expr(installment::Column::PaidReference, Expr::value(reference.clone()))
         .col_expr(installment::Column::ReasonCode, Expr::value(Option::<String>::None))
         .col_expr(installment::Column::ReasonDetail, Expr::value(Option::<String>::None))
         .col_expr(installment::Column::UpdatedAt, Expr::value(now()))
         .filter(installment::Column::Id.eq(id))
-        .filter(installment::Column::State.eq(state::SCHEDULED))
+        .filter(installment::Column::State.eq(InstallmentState::Scheduled))
         .exec(&tx)
         .await?;
     if changed.rows_affected != 1 {

@@ -11,7 +11,8 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::fares::of_students;
-use super::{free_of_batches, state, sync};
+use super::{BATCHED, Shown, free_of_batches, sync};
+use crate::entities::installment::InstallmentState;
 use crate::entities::{installment, student};
 use crate::services::{audit, now, require};
 use crate::{Actor, DomainError, Role, Scope};
@@ -54,7 +55,7 @@ impl From<installment::Model> for InstallmentHold {
             seq: i.seq,
             due_date: i.due_date,
             amount_fen: i.amount_fen,
-            state: i.state,
+            state: i.state.to_string(),
             reason_code: i.reason_code,
             reason_detail: i.reason_detail,
             manual_hold_reason: i.manual_hold_reason,
@@ -62,8 +63,14 @@ impl From<installment::Model> for InstallmentHold {
     }
 }
 
+impl From<Shown> for InstallmentHold {
+    fn from(s: Shown) -> Self {
+        InstallmentHold { state: s.state().to_owned(), ..s.row.into() }
+    }
+}
+
 /// States whose money has left (or is leaving) or is no longer owed: a hold means nothing there.
-const SETTLED: [&str; 3] = [state::PAID, state::BATCHED, state::CANCELLED];
+const SETTLED: [&str; 3] = [InstallmentState::Paid.as_str(), BATCHED, InstallmentState::Cancelled.as_str()];
 
 /// Puts a manual hold on an installment.
 #[tracing::instrument(skip_all, fields(user = %actor.user_id, %id))]
@@ -89,14 +96,16 @@ pub async fn release(db: &DatabaseConnection, actor: &Actor, id: Uuid) -> Result
     set(db, actor, id, None).await
 }
 
-async fn find_scoped<C: ConnectionTrait>(db: &C, actor: &Actor, id: Uuid) -> Result<installment::Model, DomainError> {
+async fn find_scoped<C: ConnectionTrait>(db: &C, actor: &Actor, id: Uuid) -> Result<Shown, DomainError> {
     let scope = match actor.scope {
         Scope::Everything => Condition::all(),
         Scope::School(s) => Condition::all()
             .add(of_students(installment::Column::StudentId, Condition::all().add(student::Column::SchoolId.eq(s)))),
         _ => Condition::all().add(Expr::value(false)),
     };
-    if let Some(i) = super::shown().filter(installment::Column::Id.eq(id)).filter(scope).one(db).await? {
+    if let Some(i) =
+        super::shown().filter(installment::Column::Id.eq(id)).filter(scope).into_model::<Shown>().one(db).await?
+    {
         return Ok(i);
     }
     match installment::Entity::find_by_id(id).one(db).await? {
@@ -118,13 +127,13 @@ async fn set(
     let holding = reason.is_some();
     let tx = db.begin().await?;
     let i = find_scoped(&tx, actor, id).await?;
-    if SETTLED.contains(&i.state.as_str()) {
+    if SETTLED.contains(&i.state()) {
         return Err(DomainError::conflict(
             "installment_settled",
-            format!("a {} installment cannot be {}", i.state, if holding { "held" } else { "released" }),
+            format!("a {} installment cannot be {}", i.state(), if holding { "held" } else { "released" }),
         ));
     }
-    match (&i.manual_hold_reason, holding) {
+    match (&i.row.manual_hold_reason, holding) {
         (Some(r), true) => {
             return Err(DomainError::conflict("already_on_hold", format!("this installment is already held: {r}")));
         }
@@ -146,7 +155,7 @@ async fn set(
             "the installment changed at the same time; reload and try again",
         ));
     }
-    sync(&tx, actor, i.student_id).await?;
+    sync(&tx, actor, i.row.student_id).await?;
     audit::record(
         &tx,
         actor,
@@ -154,23 +163,24 @@ async fn set(
         "installment",
         Some(id.to_string()),
         serde_json::json!({
-            "student_id": i.student_id,
-            "item": i.item,
-            "study_year": i.study_year,
-            "seq": i.seq,
+            "student_id": i.row.student_id,
+            "item": i.row.item,
+            "study_year": i.row.study_year,
+            "seq": i.row.seq,
             "reason": reason,
-            "previous_reason": i.manual_hold_reason,
+            "previous_reason": i.row.manual_hold_reason,
         }),
     )
     .await?;
     let after = super::shown()
         .filter(installment::Column::Id.eq(id))
+        .into_model::<Shown>()
         .one(&tx)
         .await?
         .ok_or(DomainError::NotFound("installment"))?;
     // A batch being made locks the rows it claims (PostgreSQL), so the write above waited
     // for it; this read, a statement later, sees its line.
-    if after.state == state::BATCHED {
+    if after.batched() {
         return Err(DomainError::conflict(
             "concurrent_change",
             "a disbursement batch took the installment at the same time; reload and try again",

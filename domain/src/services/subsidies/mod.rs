@@ -10,8 +10,9 @@ pub mod report;
 pub mod views;
 
 pub(crate) use claims::line_installment;
-pub use claims::{free_of_batches, shown};
+pub use claims::{Shown, free_of_batches, shown};
 
+use crate::entities::installment::InstallmentState;
 use std::collections::{HashMap, HashSet};
 
 use chrono::NaiveDate;
@@ -27,24 +28,11 @@ use crate::entities::{batch_line, cohort, installment, ledger_entry, programme, 
 use crate::subsidy::{self, ItemPolicy, Payer, Standing};
 use crate::{Actor, DomainError};
 
-/// Installment states as stored.
-pub mod state {
-    /// Not yet paid, payable from its due date.
-    pub const SCHEDULED: &str = "scheduled";
-    /// Not payable for now (suspension, manual hold, no paying enterprise).
-    pub const HELD: &str = "held";
-    /// Not owed any more.
-    pub const CANCELLED: &str = "cancelled";
-    /// In an open disbursement batch: shown, never stored. A pending line of a batch
-    /// is the claim ([`free_of_batches`]); the installment keeps its own state (scheduled or
-    /// failed) under it, which is what it returns to if the line fails or the batch is
-    /// cancelled (migration `m20261206_000013_lines_claim`).
-    pub const BATCHED: &str = "batched";
-    /// Paid.
-    pub const PAID: &str = "paid";
-    /// The bank refused it; back in the queue for the next batch.
-    pub const FAILED: &str = "failed";
-}
+/// What a view shows for an installment in an open disbursement batch: never stored. A
+/// pending line of a batch is the claim ([`free_of_batches`]); the installment keeps its
+/// own state (scheduled or failed) under it, which is what it returns to if the line
+/// fails or the batch is cancelled (migration `m20261206_000013_lines_claim`).
+pub const BATCHED: &str = "batched";
 
 /// The policy pinned to a cohort, pinning the one in force at its start if none is yet.
 /// A programme without any policy gets version 1 with the default items.
@@ -153,7 +141,7 @@ pub async fn generate_many<C: ConnectionTrait>(
                     amount_fen: pl.amount.0,
                     payer: pl.payer.as_str().to_owned(),
                     enterprise_id: if pl.payer == Payer::Enterprise { s.intended_enterprise_id } else { None },
-                    state: state::SCHEDULED.to_owned(),
+                    state: InstallmentState::Scheduled,
                     reason_code: None,
                     reason_detail: None,
                     manual_hold_reason: None,
@@ -166,18 +154,18 @@ pub async fn generate_many<C: ConnectionTrait>(
                 // Each row goes in with the state the history gives it, as `sync` would
                 // leave it: a cancelled one is in the ledger, a held one is told.
                 let tg = target(&i, subsidy::standing(i.original_due_date, i.study_year, &timeline), None);
-                if tg.state == state::CANCELLED {
+                if tg.state == InstallmentState::Cancelled {
                     let code = tg.reason_code.unwrap_or("cancelled").to_owned();
                     ledger.push(entry(&i, "cancelled", 0, tg.due_date, None, None, Some(code), actor));
                 }
-                if tg.state == state::HELD {
+                if tg.state == InstallmentState::Held {
                     newly_held.push((
                         tg.reason_code.unwrap_or("held").to_owned(),
                         tg.reason_detail.clone().unwrap_or_default(),
                         i.amount_fen,
                     ));
                 }
-                i.state = tg.state.to_owned();
+                i.state = tg.state;
                 i.due_date = tg.due_date;
                 i.reason_code = tg.reason_code.map(str::to_owned);
                 i.reason_detail = tg.reason_detail;
@@ -224,7 +212,7 @@ async fn insert_new<C: ConnectionTrait>(db: &C, rows: Vec<installment::ActiveMod
 /// What an unpaid installment should look like now.
 #[derive(PartialEq, Eq, Hash)]
 struct Target {
-    state: &'static str,
+    state: InstallmentState,
     due_date: NaiveDate,
     reason_code: Option<&'static str>,
     reason_detail: Option<String>,
@@ -232,22 +220,24 @@ struct Target {
 
 fn target(i: &installment::Model, st: Standing, last_failure: Option<&str>) -> Target {
     let (state_, due, code, detail) = match st {
-        Standing::Payable => (state::SCHEDULED, i.original_due_date, None, None),
+        Standing::Payable => (InstallmentState::Scheduled, i.original_due_date, None, None),
         Standing::Rescheduled { to } => {
-            (state::SCHEDULED, to.max(i.original_due_date), Some("rescheduled"), Some(format!("{to}")))
+            (InstallmentState::Scheduled, to.max(i.original_due_date), Some("rescheduled"), Some(format!("{to}")))
         }
         Standing::Held { code, since } => {
             let detail = if code == "suspended" { format!("{since}") } else { format!("study year {}", i.study_year) };
-            (state::HELD, i.original_due_date, Some(code), Some(detail))
+            (InstallmentState::Held, i.original_due_date, Some(code), Some(detail))
         }
-        Standing::Cancelled { code, on } => (state::CANCELLED, i.original_due_date, Some(code), Some(format!("{on}"))),
+        Standing::Cancelled { code, on } => {
+            (InstallmentState::Cancelled, i.original_due_date, Some(code), Some(format!("{on}")))
+        }
     };
-    if state_ == state::CANCELLED {
+    if state_ == InstallmentState::Cancelled {
         return Target { state: state_, due_date: due, reason_code: code, reason_detail: detail };
     }
     if let Some(r) = &i.manual_hold_reason {
         return Target {
-            state: state::HELD,
+            state: InstallmentState::Held,
             due_date: due,
             reason_code: Some("manual_hold"),
             reason_detail: Some(r.clone()),
@@ -255,17 +245,17 @@ fn target(i: &installment::Model, st: Standing, last_failure: Option<&str>) -> T
     }
     if i.payer == Payer::Enterprise.as_str() && i.enterprise_id.is_none() {
         return Target {
-            state: state::HELD,
+            state: InstallmentState::Held,
             due_date: due,
             reason_code: Some("no_enterprise"),
             reason_detail: Some("the student has no intended enterprise to pay the fare".into()),
         };
     }
-    if state_ == state::SCHEDULED
+    if state_ == InstallmentState::Scheduled
         && let Some(reason) = last_failure
     {
         return Target {
-            state: state::FAILED,
+            state: InstallmentState::Failed,
             due_date: due,
             reason_code: Some("payment_failed"),
             reason_detail: Some(reason.to_owned()),
@@ -291,7 +281,7 @@ pub async fn sync_many<C: ConnectionTrait>(db: &C, actor: &Actor, student_ids: &
         for i in installment::Entity::find()
             .filter(installment::Column::StudentId.is_in(chunk.iter().copied()))
             // What a batch holds is settled until its line fails or the batch is cancelled.
-            .filter(installment::Column::State.ne(state::PAID))
+            .filter(installment::Column::State.ne(InstallmentState::Paid))
             .filter(free_of_batches())
             .order_by_asc(installment::Column::OriginalDueDate)
             .order_by_asc(installment::Column::Id)
@@ -308,7 +298,8 @@ pub async fn sync_many<C: ConnectionTrait>(db: &C, actor: &Actor, student_ids: &
             // Newly held installments, told to the student once per reason and day.
             let mut newly_held: Vec<(String, String, i64)> = Vec::new();
             for i in rows.remove(student_id).unwrap_or_default() {
-                let failure = (i.state == state::FAILED).then(|| i.reason_detail.clone().unwrap_or_default());
+                let failure =
+                    (i.state == InstallmentState::Failed).then(|| i.reason_detail.clone().unwrap_or_default());
                 let t = target(&i, subsidy::standing(i.original_due_date, i.study_year, &timeline), failure.as_deref());
                 let same = i.state == t.state
                     && i.due_date == t.due_date
@@ -317,8 +308,8 @@ pub async fn sync_many<C: ConnectionTrait>(db: &C, actor: &Actor, student_ids: &
                 if same {
                     continue;
                 }
-                if (t.state == state::CANCELLED) != (i.state == state::CANCELLED) {
-                    let cancelled = t.state == state::CANCELLED;
+                if (t.state == InstallmentState::Cancelled) != (i.state == InstallmentState::Cancelled) {
+                    let cancelled = t.state == InstallmentState::Cancelled;
                     ledger.push(entry(
                         &i,
                         if cancelled { "cancelled" } else { "restored" },
@@ -330,7 +321,7 @@ pub async fn sync_many<C: ConnectionTrait>(db: &C, actor: &Actor, student_ids: &
                         actor,
                     ));
                 }
-                if t.state == state::HELD && i.state != state::HELD {
+                if t.state == InstallmentState::Held && i.state != InstallmentState::Held {
                     newly_held.push((
                         t.reason_code.unwrap_or("held").to_owned(),
                         t.reason_detail.clone().unwrap_or_default(),

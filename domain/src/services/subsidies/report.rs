@@ -19,8 +19,9 @@ use sea_orm::{
 };
 use serde::Serialize;
 
+use super::BATCHED;
 use super::fares::of_students;
-use super::state;
+use crate::entities::installment::InstallmentState;
 use crate::entities::{batch_line, installment, ledger_entry, student};
 use crate::services::sheets::{Cell, Sheet};
 use crate::{Actor, DomainError};
@@ -191,9 +192,12 @@ pub async fn subsidies<C: ConnectionTrait>(
         .select_only()
         .column(installment::Column::Item)
         .column(installment::Column::Payer)
-        .expr_as(count_when(installment::Column::State.ne(state::CANCELLED)), "owed_count")
-        .expr_as(fen_when(installment::Column::State.ne(state::CANCELLED), amount()), "owed_fen");
-    for s in [state::SCHEDULED, state::HELD, state::BATCHED, state::FAILED, state::CANCELLED] {
+        .expr_as(count_when(installment::Column::State.ne(InstallmentState::Cancelled)), "owed_count")
+        .expr_as(fen_when(installment::Column::State.ne(InstallmentState::Cancelled), amount()), "owed_fen");
+    let shown = [InstallmentState::Scheduled.as_str(), InstallmentState::Held.as_str(), BATCHED]
+        .into_iter()
+        .chain([InstallmentState::Failed.as_str(), InstallmentState::Cancelled.as_str()]);
+    for s in shown {
         sched = sched
             .expr_as(count_when(in_state(s)), format!("{s}_count"))
             .expr_as(fen_when(in_state(s), amount()), format!("{s}_fen"));
@@ -233,14 +237,14 @@ pub async fn subsidies<C: ConnectionTrait>(
         .column_as(sum(amount()), "fen")
         .join(JoinType::InnerJoin, super::line_installment())
         .filter(batch_line::Column::Open.eq(true))
-        .filter(installment::Column::State.ne(state::PAID));
+        .filter(installment::Column::State.ne(InstallmentState::Paid));
     if let Some(cond) = students_cond(&f) {
         in_batches = in_batches.filter(of_students(installment::Column::StudentId, cond));
     }
     if let Some(d) = f.as_of {
         in_batches = in_batches.filter(installment::Column::DueDate.lte(d));
     }
-    let in_batches: Vec<(String, String, String, i64, i64)> = in_batches
+    let in_batches: Vec<(String, String, InstallmentState, i64, i64)> = in_batches
         .group_by(installment::Column::Item)
         .group_by(installment::Column::Payer)
         .group_by(installment::Column::State)
@@ -250,11 +254,11 @@ pub async fn subsidies<C: ConnectionTrait>(
     for (item, payer, kept, n, fen) in in_batches {
         // Only a student enrolled and batched between the two reads has no row above.
         let Some(r) = sched.iter_mut().find(|r| r.item == item && r.payer == payer) else { continue };
-        let (count, sum) = match kept.as_str() {
-            state::SCHEDULED => (&mut r.scheduled_count, &mut r.scheduled_fen),
-            state::HELD => (&mut r.held_count, &mut r.held_fen),
-            state::FAILED => (&mut r.failed_count, &mut r.failed_fen),
-            state::CANCELLED => (&mut r.cancelled_count, &mut r.cancelled_fen),
+        let (count, sum) = match kept {
+            InstallmentState::Scheduled => (&mut r.scheduled_count, &mut r.scheduled_fen),
+            InstallmentState::Held => (&mut r.held_count, &mut r.held_fen),
+            InstallmentState::Failed => (&mut r.failed_count, &mut r.failed_fen),
+            InstallmentState::Cancelled => (&mut r.cancelled_count, &mut r.cancelled_fen),
             _ => (&mut r.batched_count, &mut r.batched_fen),
         };
         *count -= n;

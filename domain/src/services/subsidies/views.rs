@@ -8,7 +8,8 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder
 use serde::Serialize;
 use uuid::Uuid;
 
-use super::state;
+use super::Shown;
+use crate::entities::installment::InstallmentState;
 use crate::entities::{installment, ledger_entry};
 use crate::{Actor, DomainError};
 
@@ -91,11 +92,18 @@ impl From<installment::Model> for InstallmentView {
             amount_fen: i.amount_fen,
             payer: i.payer,
             enterprise_id: i.enterprise_id,
-            state: i.state,
+            state: i.state.to_string(),
             paid_on: i.paid_on,
             paid_reference: i.paid_reference,
             batch_id: i.batch_id,
         }
+    }
+}
+
+impl From<Shown> for InstallmentView {
+    fn from(s: Shown) -> Self {
+        let (state, batch_id) = (s.state(), s.batch_id());
+        InstallmentView { state: state.to_owned(), batch_id, ..s.row.into() }
     }
 }
 
@@ -210,7 +218,7 @@ async fn load_paid_by<C: ConnectionTrait>(
 ) -> Result<StudentSubsidies, DomainError> {
     let mut rows = installments_of(db, student_id).await?;
     if let Some(e) = enterprise {
-        rows.retain(|i| i.enterprise_id == Some(e));
+        rows.retain(|i| i.row.enterprise_id == Some(e));
     }
     let ledger = ledger_entry::Entity::find()
         .filter(ledger_entry::Column::StudentId.eq(student_id))
@@ -259,20 +267,21 @@ pub async fn summary<C: ConnectionTrait>(
 /// The ledger kinds that move money, with their amounts as stored.
 const PAID_KINDS: [&str; 2] = ["paid", "reversal"];
 
-async fn installments_of<C: ConnectionTrait>(db: &C, student_id: Uuid) -> Result<Vec<installment::Model>, DomainError> {
+async fn installments_of<C: ConnectionTrait>(db: &C, student_id: Uuid) -> Result<Vec<Shown>, DomainError> {
     Ok(super::shown()
         .filter(installment::Column::StudentId.eq(student_id))
         .order_by_asc(installment::Column::OriginalDueDate)
         .order_by_asc(installment::Column::Item)
+        .into_model::<Shown>()
         .all(db)
         .await?)
 }
 
 /// The summary of a student's installments, given what was paid per item up to `as_of`.
-fn summarise(rows: &[installment::Model], paid: &[(String, i64)], as_of: NaiveDate) -> SubsidySummary {
+fn summarise(rows: &[Shown], paid: &[(String, i64)], as_of: NaiveDate) -> SubsidySummary {
     let paid_fen = paid.iter().map(|p| p.1).sum();
     let mut by_item: Vec<ItemTotals> = Vec::new();
-    for i in rows {
+    for Shown { row: i, .. } in rows {
         let idx = match by_item.iter().position(|t| t.item == i.item) {
             Some(idx) => idx,
             None => {
@@ -280,16 +289,19 @@ fn summarise(rows: &[installment::Model], paid: &[(String, i64)], as_of: NaiveDa
                 by_item.len() - 1
             }
         };
-        if i.state != state::CANCELLED {
+        if i.state != InstallmentState::Cancelled {
             by_item[idx].entitled_fen += i.amount_fen;
         }
     }
     for t in &mut by_item {
         t.paid_fen = paid.iter().filter(|p| p.0 == t.item).map(|p| p.1).sum();
     }
+    // Still to be paid: scheduled or failed, in a batch or not (a batch's line keeps one
+    // of the two under it).
     let upcoming: Vec<&installment::Model> = rows
         .iter()
-        .filter(|i| matches!(i.state.as_str(), state::SCHEDULED | state::BATCHED | state::FAILED) && i.due_date > as_of)
+        .map(|s| &s.row)
+        .filter(|i| matches!(i.state, InstallmentState::Scheduled | InstallmentState::Failed) && i.due_date > as_of)
         .collect();
     let next_payment = upcoming.iter().map(|i| i.due_date).min().map(|d| {
         let same: Vec<&&installment::Model> = upcoming.iter().filter(|i| i.due_date == d).collect();
@@ -301,9 +313,10 @@ fn summarise(rows: &[installment::Model], paid: &[(String, i64)], as_of: NaiveDa
     });
     let attention = rows
         .iter()
-        .filter(|i| {
-            matches!(i.state.as_str(), state::HELD | state::FAILED)
-                || (i.state == state::CANCELLED && i.reason_code.as_deref() != Some("before_enrolment"))
+        .filter(|s| {
+            let i = &s.row;
+            (!s.batched() && matches!(i.state, InstallmentState::Held | InstallmentState::Failed))
+                || (i.state == InstallmentState::Cancelled && i.reason_code.as_deref() != Some("before_enrolment"))
         })
         .cloned()
         .map(Into::into)

@@ -15,8 +15,9 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use super::super::super::{audit, new_id, now, require, status_pages};
-use super::super::{free_of_batches, line_installment, report, state as installment_state};
+use super::super::{free_of_batches, line_installment, report};
 use super::{BATCH_ROLES, BatchState, BatchView, LineStatus, LineSummary, Skipped, views};
+use crate::entities::installment::InstallmentState;
 use crate::entities::{batch_line, cohort, disbursement_batch, installment, school, student, subsidy_policy};
 use crate::error::OnConstraint;
 use crate::subsidy::{Payer, add_working_days};
@@ -70,7 +71,7 @@ impl Target {
 }
 
 /// The due, fund-paid installments no batch holds, in `states`, of `students`.
-fn due(cutoff: NaiveDate, states: &[&str], students: SelectStatement) -> sea_orm::Condition {
+fn due(cutoff: NaiveDate, states: &[InstallmentState], students: SelectStatement) -> sea_orm::Condition {
     sea_orm::Condition::all()
         .add(installment::Column::Payer.eq(Payer::Fund.as_str()))
         .add(installment::Column::State.is_in(states.iter().copied()))
@@ -151,7 +152,7 @@ pub async fn create(
     // of a version each (status_pages.rs).
     status_pages::bulk_begin(&tx).await?;
     let payable =
-        due(input.cutoff_date, &[installment_state::SCHEDULED, installment_state::FAILED], who.students(Some(true)));
+        due(input.cutoff_date, &[InstallmentState::Scheduled, InstallmentState::Failed], who.students(Some(true)));
     let taken = claim(&tx, id, &code, payable).await?;
     if taken == 0 {
         return Err(DomainError::conflict(
@@ -379,7 +380,7 @@ async fn claimed_totals<C: ConnectionTrait>(db: &C, batch: Uuid) -> Result<(i32,
 
 /// The students whose due installments the batch had to leave out, and why.
 async fn skipped<C: ConnectionTrait>(db: &C, who: Target, cutoff: NaiveDate) -> Result<Vec<Skipped>, DomainError> {
-    let payable = [installment_state::SCHEDULED, installment_state::FAILED];
+    let payable = [InstallmentState::Scheduled, InstallmentState::Failed];
     let left_out = |cond| {
         installment::Entity::find()
             .select_only()
@@ -397,7 +398,7 @@ async fn skipped<C: ConnectionTrait>(db: &C, who: Target, cutoff: NaiveDate) -> 
             .all(db)
     };
     let no_card = left_out(due(cutoff, &payable, who.students(Some(false)))).await?;
-    let held = left_out(due(cutoff, &[installment_state::HELD], who.students(None))).await?;
+    let held = left_out(due(cutoff, &[InstallmentState::Held], who.students(None))).await?;
     let mut by_student: HashMap<(Uuid, &'static str), Skipped> = HashMap::new();
     for (reason, rows) in [("no_bank_card", no_card), ("held", held)] {
         for i in rows {

@@ -11,8 +11,9 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use super::super::super::{audit, now};
-use super::super::{entry, state as installment_state, sync_many};
+use super::super::{entry, sync_many};
 use super::{BatchState, LineStatus, find_scoped, move_state};
+use crate::entities::installment::InstallmentState;
 use crate::entities::{batch_line, disbursement_batch, installment, ledger_entry};
 use crate::{Actor, DomainError, FieldError, import_csv};
 
@@ -220,7 +221,7 @@ pub async fn import_results(
         // one installment is refused.
         let outcome = if r.paid {
             let moved = installment::Entity::update_many()
-                .col_expr(installment::Column::State, Expr::value(installment_state::PAID))
+                .col_expr(installment::Column::State, Expr::value(InstallmentState::Paid))
                 .col_expr(installment::Column::PaidOn, Expr::value(Some(paid_on)))
                 .col_expr(installment::Column::PaidReference, Expr::value(r.reference.clone()))
                 .col_expr(installment::Column::ReasonCode, Expr::value(Option::<String>::None))
@@ -228,7 +229,7 @@ pub async fn import_results(
                 .col_expr(installment::Column::BatchId, Expr::value(Some(id)))
                 .col_expr(installment::Column::UpdatedAt, Expr::value(t))
                 .filter(installment::Column::Id.eq(i.id))
-                .filter(installment::Column::State.ne(installment_state::PAID))
+                .filter(installment::Column::State.ne(InstallmentState::Paid))
                 .exec(&tx)
                 .await?;
             if moved.rows_affected != 1 {
@@ -250,13 +251,13 @@ pub async fn import_results(
         } else {
             let reason = r.reason.clone().unwrap_or_else(|| "the bank refused the payment without a reason".into());
             let moved = installment::Entity::update_many()
-                .col_expr(installment::Column::State, Expr::value(installment_state::FAILED))
+                .col_expr(installment::Column::State, Expr::value(InstallmentState::Failed))
                 .col_expr(installment::Column::BatchId, Expr::value(Option::<Uuid>::None))
                 .col_expr(installment::Column::ReasonCode, Expr::value(Some("payment_failed")))
                 .col_expr(installment::Column::ReasonDetail, Expr::value(Some(reason.clone())))
                 .col_expr(installment::Column::UpdatedAt, Expr::value(t))
                 .filter(installment::Column::Id.eq(i.id))
-                .filter(installment::Column::State.ne(installment_state::PAID))
+                .filter(installment::Column::State.ne(InstallmentState::Paid))
                 .exec(&tx)
                 .await?;
             if moved.rows_affected != 1 {
