@@ -74,7 +74,8 @@ impl Refusal {
 }
 
 /// Where a student record is in its lifecycle.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, sea_orm::DeriveValueType)]
+#[sea_orm(value_type = "String")]
 #[serde(rename_all = "snake_case")]
 pub enum StudentState {
     /// Studying in some study year.
@@ -197,7 +198,8 @@ pub fn next_standing(current: Standing, action: StudentAction, study_years: u8) 
 }
 
 /// Where an application to a cohort is in its lifecycle.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, sea_orm::DeriveValueType)]
+#[sea_orm(value_type = "String")]
 #[serde(rename_all = "snake_case")]
 pub enum ApplicationState {
     /// Received, not yet checked by the origin officer.

@@ -120,7 +120,7 @@ pub async fn student<C: ConnectionTrait>(db: &C, vault: &Vault) -> student::Mode
     let application = application::ActiveModel {
         id: Set(Uuid::now_v7()),
         cohort_id: Set(cohort.id),
-        state: Set("enrolled".into()),
+        state: Set(yungui_domain::lifecycle::ApplicationState::Enrolled),
         national_id_hash: Set(vault.id_hash(id.as_str())),
         national_id_enc: Set(vault.encrypt(id.as_str())),
         national_id_masked: Set(id.masked()),
@@ -171,7 +171,7 @@ pub async fn student<C: ConnectionTrait>(db: &C, vault: &Vault) -> student::Mode
         guardian_name: Set(None),
         guardian_phone: Set(None),
         enrolled_on: Set(cohort.starts_on),
-        state: Set("enrolled".into()),
+        state: Set(yungui_domain::lifecycle::StudentState::Enrolled),
         study_year: Set(1),
         created_at: Set(now),
         updated_at: Set(now),

@@ -8,7 +8,7 @@ pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: Uuid,
     pub cohort_id: Uuid,
-    pub state: String,
+    pub state: crate::lifecycle::ApplicationState,
     pub national_id_hash: String,
     pub national_id_enc: String,
     pub national_id_masked: String,

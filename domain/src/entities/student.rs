@@ -28,7 +28,7 @@ pub struct Model {
     pub guardian_name: Option<String>,
     pub guardian_phone: Option<String>,
     pub enrolled_on: Date,
-    pub state: String,
+    pub state: crate::lifecycle::StudentState,
     pub study_year: i32,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

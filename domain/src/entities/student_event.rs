@@ -11,7 +11,7 @@ pub struct Model {
     pub seq: i32,
     pub action: String,
     pub reverses_event_id: Option<Uuid>,
-    pub state_after: String,
+    pub state_after: crate::lifecycle::StudentState,
     pub study_year_after: i32,
     pub school_id_after: Uuid,
     pub major_id_after: Uuid,

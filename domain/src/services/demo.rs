@@ -23,6 +23,7 @@ mod cast;
 mod lives;
 mod money;
 
+use crate::lifecycle::ApplicationState;
 use chrono::{NaiveDate, TimeZone, Utc};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set,
@@ -298,13 +299,13 @@ async fn recruit(db: &DatabaseConnection, vault: &Vault, cohort_id: Uuid) -> Res
         .all(db)
         .await?;
     for a in &apps {
-        if a.state == "submitted" {
+        if a.state == ApplicationState::Submitted {
             applications::decide(db, &system, a.id, ApplicationAction::Verify, Decision::default()).await?;
         }
-        if matches!(a.state.as_str(), "submitted" | "verified") {
+        if matches!(a.state, ApplicationState::Submitted | ApplicationState::Verified) {
             applications::decide(db, &system, a.id, ApplicationAction::Admit, Decision::default()).await?;
         }
-        if a.state != "enrolled" {
+        if a.state != ApplicationState::Enrolled {
             // The demo student's password is set once the story has chosen them.
             students::enroll(
                 db,

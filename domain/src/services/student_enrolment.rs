@@ -2,6 +2,7 @@
 //! an opening event in their history, a subsidy schedule, a welcome message and an
 //! audit entry, in one transaction.
 
+use crate::lifecycle::ApplicationState;
 use chrono::NaiveDate;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, Set,
@@ -46,7 +47,7 @@ pub async fn enroll(
     require(actor, &[Role::Admin, Role::Registrar])?;
     let tx = db.begin().await?;
     let app = super::applications::find_scoped(&tx, actor, application_id).await?;
-    let current = app.state.parse().map_err(|_| DomainError::Internal("unknown application state".into()))?;
+    let current = app.state;
     next_application_state(current, ApplicationAction::Enroll)?;
     let (Some(school_id), Some(major_id)) = (app.school_id, app.major_id) else {
         return Err(DomainError::Internal("an admitted application without school or major".into()));
@@ -81,7 +82,7 @@ pub async fn enroll(
         guardian_name: Set(app.guardian_name.clone()),
         guardian_phone: Set(app.guardian_phone.clone()),
         enrolled_on: Set(input.enrolled_on),
-        state: Set(StudentState::Enrolled.as_str().to_owned()),
+        state: Set(StudentState::Enrolled),
         study_year: Set(1),
         created_at: Set(t),
         updated_at: Set(t),
@@ -95,7 +96,7 @@ pub async fn enroll(
         seq: Set(1),
         action: Set("enroll".into()),
         reverses_event_id: Set(None),
-        state_after: Set(StudentState::Enrolled.as_str().into()),
+        state_after: Set(StudentState::Enrolled),
         study_year_after: Set(1),
         school_id_after: Set(school_id),
         major_id_after: Set(major_id),
@@ -107,7 +108,7 @@ pub async fn enroll(
     .insert(&tx)
     .await?;
     let mut am: application::ActiveModel = app.clone().into();
-    am.state = Set("enrolled".into());
+    am.state = Set(ApplicationState::Enrolled);
     am.updated_at = Set(t);
     am.update(&tx).await?;
     identity_claim::Entity::update_many()

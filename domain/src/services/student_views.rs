@@ -77,7 +77,7 @@ impl StudentView {
             guardian_name: if employer { None } else { s.guardian_name },
             guardian_phone: if employer { None } else { guardian_phone },
             enrolled_on: s.enrolled_on,
-            state: s.state,
+            state: s.state.to_string(),
             study_year: s.study_year,
             updated_at: s.updated_at,
         }
@@ -110,7 +110,7 @@ impl From<student_event::Model> for EventView {
             seq: e.seq,
             action: e.action,
             reverses_event_id: e.reverses_event_id,
-            state_after: e.state_after,
+            state_after: e.state_after.to_string(),
             study_year_after: e.study_year_after,
             school_id_after: e.school_id_after,
             major_id_after: e.major_id_after,
@@ -319,13 +319,13 @@ pub async fn my_status<C: ConnectionTrait>(db: &C, actor: &Actor, as_of: NaiveDa
         timeline.push(TimelineEntry {
             date: ev.effective_date,
             kind: ev.action,
-            state_after: Some(ev.state_after),
+            state_after: Some(ev.state_after.to_string()),
             study_year_after: Some(ev.study_year_after),
             reason: ev.reason,
         });
     }
     Ok(MyStatus {
-        state: s.state.clone(),
+        state: s.state.to_string(),
         study_year: s.study_year,
         place,
         timeline,

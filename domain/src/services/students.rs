@@ -164,7 +164,7 @@ fn stack_of(evts: &[student_event::Model]) -> Result<Vec<Snap>, DomainError> {
             stack.pop();
             continue;
         }
-        let state = e.state_after.parse().map_err(|_| DomainError::Internal("unknown state in history".into()))?;
+        let state = e.state_after;
         stack.push(Snap {
             event_id: e.id,
             date: e.effective_date,
@@ -263,7 +263,7 @@ pub async fn transition(
         seq: Set(last.seq + 1),
         action: Set(action_name.clone()),
         reverses_event_id: Set(reverses),
-        state_after: Set(after.state.as_str().to_owned()),
+        state_after: Set(after.state),
         study_year_after: Set(after.year),
         school_id_after: Set(after.school),
         major_id_after: Set(after.major),
@@ -299,7 +299,7 @@ pub async fn transition(
 
     let before = (s.state.clone(), s.study_year);
     let mut am: student::ActiveModel = s.into();
-    am.state = Set(after.state.as_str().to_owned());
+    am.state = Set(after.state);
     am.study_year = Set(after.year);
     am.school_id = Set(after.school);
     am.major_id = Set(after.major);

@@ -62,7 +62,7 @@ impl From<application::Model> for ApplicationView {
         ApplicationView {
             id: a.id,
             cohort_id: a.cohort_id,
-            state: a.state,
+            state: a.state.to_string(),
             national_id: a.national_id_masked,
             name: a.name,
             gender: a.gender,
@@ -245,7 +245,7 @@ pub struct Decision {
 }
 
 fn state_of(a: &application::Model) -> Result<ApplicationState, DomainError> {
-    a.state.parse().map_err(|_| DomainError::Internal(format!("application {} has unknown state", a.id)))
+    Ok(a.state)
 }
 
 /// Applies a decision to an application in one transaction, with its audit event.
@@ -272,7 +272,7 @@ pub async fn decide(
         return Err(DomainError::invalid("reason", "required", "a rejection needs a reason"));
     }
     let mut am: application::ActiveModel = app.clone().into();
-    am.state = Set(next.as_str().to_owned());
+    am.state = Set(next);
     am.updated_at = Set(now());
     let mut summary = serde_json::json!({ "from": current.as_str(), "to": next.as_str() });
     match action {

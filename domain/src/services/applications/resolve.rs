@@ -118,7 +118,7 @@ pub fn new_row(
     application::ActiveModel {
         id: Set(id),
         cohort_id: Set(cohort_id),
-        state: Set(ApplicationState::Submitted.as_str().to_owned()),
+        state: Set(ApplicationState::Submitted),
         national_id_hash: Set(vault.id_hash(input.national_id.as_str())),
         national_id_enc: Set(vault.encrypt(input.national_id.as_str())),
         national_id_masked: Set(input.national_id.masked()),

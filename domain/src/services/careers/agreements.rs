@@ -73,7 +73,7 @@ pub async fn sign(
     require(actor, &[Role::Admin, Role::Registrar])?;
     let tx = db.begin().await?;
     let s = students::find_scoped(&tx, actor, student_id).await?;
-    if !matches!(s.state.as_str(), "enrolled" | "suspended") {
+    if !s.state.is_active() {
         return Err(DomainError::conflict(
             "student_not_active",
             format!("the student is {}; agreements are signed while studying", s.state),

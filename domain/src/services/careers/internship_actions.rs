@@ -2,6 +2,7 @@
 //! rules checked again), completes or is terminated, and the enterprise evaluates it.
 //! Also the registrar's to-do list: final-year students who still need an internship.
 
+use crate::lifecycle::StudentState;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, TransactionTrait,
@@ -235,7 +236,7 @@ pub async fn needs_internship<C: ConnectionTrait>(
     let q = student::Entity::find()
         .filter(scoping::students(actor))
         .filter(final_year)
-        .filter(student::Column::State.is_in(["enrolled", "suspended"]))
+        .filter(student::Column::State.is_in([StudentState::Enrolled, StudentState::Suspended]))
         .filter(student::Column::Id.not_in_subquery(with_internship));
     let (rows, total) = page
         .fetch(db, q, |q| {
@@ -255,7 +256,7 @@ pub async fn needs_internship<C: ConnectionTrait>(
             class_name: s.class_name,
             intended_enterprise_id: s.intended_enterprise_id,
             study_year: s.study_year,
-            state: s.state,
+            state: s.state.to_string(),
         })
         .collect();
     Ok(page.of(items, total))

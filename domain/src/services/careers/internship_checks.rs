@@ -1,6 +1,7 @@
 //! The checks an internship passes before it is saved or started: its fields, the
 //! student's standing, the programme's compliance rules, and no overlap with another.
 
+use crate::lifecycle::StudentState;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 
 use super::rules::{self, Plan, rule};
@@ -45,7 +46,7 @@ pub(crate) async fn compliance<C: ConnectionTrait>(
     needs_insurance: bool,
 ) -> Result<Vec<FieldError>, DomainError> {
     let mut errs = validate(i, enterprise_exists(db, i.enterprise_id).await?);
-    if s.state != "enrolled" {
+    if s.state != StudentState::Enrolled {
         errs.push(FieldError::new(
             "student_id",
             rule::STUDENT_NOT_ACTIVE,

@@ -2,6 +2,7 @@
 //! proposes or records it; a placement with a partner enterprise waits for that
 //! enterprise to confirm. One active placement per graduate.
 
+use crate::lifecycle::StudentState;
 use chrono::NaiveDate;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
@@ -238,8 +239,8 @@ pub async fn create(db: &DatabaseConnection, actor: &Actor, input: NewPlacement)
     let tx = db.begin().await?;
     let s = students::find_scoped(&tx, actor, input.student_id).await?;
     let (prog, _) = programme_of(&tx, &s).await?;
-    let graduating = s.state == "enrolled" && s.study_year >= prog.study_years;
-    if !(graduating || s.state == "graduated") {
+    let graduating = s.state == StudentState::Enrolled && s.study_year >= prog.study_years;
+    if !(graduating || s.state == StudentState::Graduated) {
         return Err(DomainError::conflict(
             "not_graduating",
             format!(

@@ -2,6 +2,7 @@
 //! reached, graduated. Counted from the students' rows when their histories are whole
 //! up to the day, replayed from the histories otherwise.
 
+use crate::lifecycle::StudentState;
 use chrono::NaiveDate;
 use sea_orm::sea_query::{Asterisk, Expr, Func, Query};
 use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter, QuerySelect};
@@ -129,7 +130,7 @@ pub(crate) async fn standing_counts<C: ConnectionTrait>(
         .select_only()
         // COUNT(*), not of a column: the counting index (cohort, state, study year) holds no id.
         .expr_as(Func::count(Expr::col(Asterisk)), "enrolled")
-        .expr_as(count_if(Condition::all().add(student::Column::State.eq("graduated"))), "graduated");
+        .expr_as(count_if(Condition::all().add(student::Column::State.eq(StudentState::Graduated))), "graduated");
     for y in 2..=years {
         q = q.expr_as(count_if(Condition::all().add(student::Column::StudyYear.gte(y))), format!("reached_{y}"));
     }
