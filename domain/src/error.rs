@@ -1,6 +1,6 @@
 //! The domain's error type: what went wrong, in terms the API can map to a status.
 
-use sea_orm::{DbErr, SqlErr};
+use sea_orm::DbErr;
 use serde::Serialize;
 
 /// One problem with one input field, reported together with all the others.
@@ -109,17 +109,99 @@ pub fn db_unavailable(e: &DbErr) -> bool {
     }
 }
 
-/// Maps unique-key violations of a write to a named conflict instead of a 500.
+/// A unique key of the schema, as each database names it in a violation: PostgreSQL by
+/// the constraint's or index's name, SQLite by its table and columns. [`keys`] lists
+/// the ones the services expect to meet; a test checks each against both schemas.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct UniqueKey {
+    /// The constraint or unique index name.
+    pub name: &'static str,
+    /// Its table.
+    pub table: &'static str,
+    /// Its columns, in index order.
+    pub columns: &'static [&'static str],
+}
+
+impl UniqueKey {
+    /// Whether `e` is a violation of this key.
+    pub fn violated_by(&self, e: &DbErr) -> bool {
+        use sea_orm::RuntimeErr;
+        let (DbErr::Exec(RuntimeErr::SqlxError(sqlx)) | DbErr::Query(RuntimeErr::SqlxError(sqlx))) = e else {
+            return false;
+        };
+        let Some(d) = sqlx.as_database_error() else { return false };
+        if !matches!(d.kind(), sea_orm::sqlx::error::ErrorKind::UniqueViolation) {
+            return false;
+        }
+        if let Some(name) = d.constraint() {
+            return name == self.name;
+        }
+        // SQLite: "UNIQUE constraint failed: table.a, table.b" (or the index's name for
+        // an index on expressions).
+        let Some(failed) = d.message().strip_prefix("UNIQUE constraint failed: ") else { return false };
+        let columns: Vec<String> = self.columns.iter().map(|c| format!("{}.{c}", self.table)).collect();
+        failed == columns.join(", ") || failed == format!("index '{}'", self.name)
+    }
+}
+
+/// The unique keys whose violations mean something to a person (a login taken, two
+/// writes at once), by name.
+pub mod keys {
+    use super::UniqueKey;
+
+    const fn key(name: &'static str, table: &'static str, columns: &'static [&'static str]) -> UniqueKey {
+        UniqueKey { name, table, columns }
+    }
+
+    pub const PROGRAMME_CODE: UniqueKey = key("programmes_code_key", "programmes", &["code"]);
+    pub const SCHOOL_CODE: UniqueKey = key("schools_code_key", "schools", &["code"]);
+    pub const ORIGIN_CODE: UniqueKey = key("origins_code_key", "origins", &["code"]);
+    pub const ENTERPRISE_USCC: UniqueKey = key("enterprises_uscc_key", "enterprises", &["uscc"]);
+    pub const MAJOR_CODE: UniqueKey = key("ix_majors_school_id_code", "majors", &["school_id", "code"]);
+    pub const COHORT_INTAKE: UniqueKey =
+        key("ix_cohorts_programme_id_intake_year", "cohorts", &["programme_id", "intake_year"]);
+    pub const USER_LOGIN: UniqueKey = key("users_login_key", "users", &["login"]);
+    pub const STUDENT_EVENT_SEQ: UniqueKey =
+        key("ix_student_events_student_id_seq", "student_events", &["student_id", "seq"]);
+    pub const IDENTITY_CLAIM: UniqueKey = key("identity_claims_pkey", "identity_claims", &["national_id_hash"]);
+    pub const STUDENT_APPLICATION: UniqueKey = key("students_application_id_key", "students", &["application_id"]);
+    pub const POLICY_VERSION: UniqueKey =
+        key("ix_subsidy_policies_programme_id_version", "subsidy_policies", &["programme_id", "version"]);
+    pub const BATCH_CODE: UniqueKey = key("disbursement_batches_code_key", "disbursement_batches", &["code"]);
+    pub const OPEN_LINE: UniqueKey = key("ix_batch_lines_open_installment", "batch_lines", &["installment_id"]);
+    pub const ACTIVE_AGREEMENT: UniqueKey = key("ix_agreements_one_active", "agreements", &["student_id"]);
+    pub const ACTIVE_PLACEMENT: UniqueKey = key("ix_placements_one_active", "placements", &["student_id"]);
+
+    /// Every key above.
+    pub const ALL: [UniqueKey; 15] = [
+        PROGRAMME_CODE,
+        SCHOOL_CODE,
+        ORIGIN_CODE,
+        ENTERPRISE_USCC,
+        MAJOR_CODE,
+        COHORT_INTAKE,
+        USER_LOGIN,
+        STUDENT_EVENT_SEQ,
+        IDENTITY_CLAIM,
+        STUDENT_APPLICATION,
+        POLICY_VERSION,
+        BATCH_CODE,
+        OPEN_LINE,
+        ACTIVE_AGREEMENT,
+        ACTIVE_PLACEMENT,
+    ];
+}
+
+/// Maps the violation of one named unique key of a write to a named conflict (as
+/// realworld's `on_constraint`); any other error, another key's violation included,
+/// stays what it is.
 pub trait OnConstraint<T> {
-    /// On a unique violation, return `Conflict { code, message }`.
-    fn on_unique(self, code: &'static str, message: &str) -> Result<T, DomainError>;
+    /// On a violation of `key`, return `Conflict { code, message }`.
+    fn on_constraint(self, key: UniqueKey, code: &'static str, message: &str) -> Result<T, DomainError>;
 }
 
 impl<T> OnConstraint<T> for Result<T, DbErr> {
-    fn on_unique(self, code: &'static str, message: &str) -> Result<T, DomainError> {
-        self.map_err(|e| match e.sql_err() {
-            Some(SqlErr::UniqueConstraintViolation(_)) => DomainError::conflict(code, message),
-            _ => DomainError::Db(e),
-        })
+    fn on_constraint(self, key: UniqueKey, code: &'static str, message: &str) -> Result<T, DomainError> {
+        self.map_err(|e| if key.violated_by(&e) { DomainError::conflict(code, message) } else { DomainError::Db(e) })
     }
 }

@@ -56,5 +56,6 @@ mod status_pages;
 mod student_pages;
 mod subsidies;
 mod subsidy_report;
+mod unique_keys;
 mod upload_pages;
 mod users;

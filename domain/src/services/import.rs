@@ -10,7 +10,7 @@ use uuid::Uuid;
 use super::applications::{CohortContext, RECRUITERS, new_row};
 use super::{audit, now, require};
 use crate::entities::{application, identity_claim};
-use crate::error::OnConstraint;
+use crate::error::{OnConstraint, keys};
 use crate::import_csv::{self, ApplicantInput};
 use crate::{Actor, DomainError, FieldError, Vault};
 
@@ -227,7 +227,8 @@ pub async fn import_applications(
         }
         // Claims first: a concurrent import of the same people fails here, as a whole.
         for chunk in claim_rows.chunks(500) {
-            identity_claim::Entity::insert_many(chunk.to_vec()).exec(&tx).await.on_unique(
+            identity_claim::Entity::insert_many(chunk.to_vec()).exec(&tx).await.on_constraint(
+                keys::IDENTITY_CLAIM,
                 "concurrent_import",
                 "another import of the same people ran at the same time; run this one again",
             )?;

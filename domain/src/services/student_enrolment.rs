@@ -14,7 +14,7 @@ use uuid::Uuid;
 use super::student_views::StudentView;
 use super::{audit, new_id, now, require};
 use crate::entities::{application, identity_claim, student, student_event, user};
-use crate::error::OnConstraint;
+use crate::error::{OnConstraint, keys};
 use crate::lifecycle::{ApplicationAction, StudentState, next_application_state};
 use crate::{Actor, DomainError, Role, Scope};
 
@@ -89,7 +89,7 @@ pub async fn enroll(
     }
     .insert(&tx)
     .await
-    .on_unique("already_enrolled", "this application is already enrolled")?;
+    .on_constraint(keys::STUDENT_APPLICATION, "already_enrolled", "this application is already enrolled")?;
     student_event::ActiveModel {
         id: Set(new_id()),
         student_id: Set(id),

@@ -13,7 +13,7 @@ use uuid::Uuid;
 
 use super::{Page, PageRequest, audit, new_id, now, require, scoping};
 use crate::entities::{cohort, cohort_capacity, identity_claim, major, programme, student, student_event};
-use crate::error::OnConstraint;
+use crate::error::{OnConstraint, keys};
 use crate::lifecycle::{Standing, StudentAction, StudentState, next_standing};
 use crate::{Actor, DomainError, FieldError, Role};
 
@@ -274,7 +274,11 @@ pub async fn transition(
     }
     .insert(&tx)
     .await
-    .on_unique("concurrent_change", "the student changed at the same time; reload and try again")?;
+    .on_constraint(
+        keys::STUDENT_EVENT_SEQ,
+        "concurrent_change",
+        "the student changed at the same time; reload and try again",
+    )?;
 
     // One national ID, one active record: leaving frees it, coming back takes it again.
     let was_active = top.state.is_active() || top.state == StudentState::Graduated;
@@ -291,13 +295,14 @@ pub async fn transition(
         }
         .insert(&tx)
         .await
-        .on_unique(
+        .on_constraint(
+            keys::IDENTITY_CLAIM,
             "duplicate_person",
             "this person has meanwhile applied or enrolled elsewhere; the reversal cannot restore them",
         )?;
     }
 
-    let before = (s.state.clone(), s.study_year);
+    let before = (s.state, s.study_year);
     let mut am: student::ActiveModel = s.into();
     am.state = Set(after.state);
     am.study_year = Set(after.year);

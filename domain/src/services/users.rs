@@ -11,7 +11,7 @@ use uuid::Uuid;
 use super::{Page, PageRequest, audit, new_id, now, require};
 use crate::crypto::hash_password;
 use crate::entities::{enterprise, origin, school, student, user};
-use crate::error::OnConstraint;
+use crate::error::{OnConstraint, keys};
 use crate::{Actor, DomainError, FieldError, Role};
 
 /// A user as shown through the API (never the password hash).
@@ -186,7 +186,7 @@ pub async fn create_unchecked<C: ConnectionTrait>(
     }
     .insert(db)
     .await
-    .on_unique("login_taken", "that login is already taken")?;
+    .on_constraint(keys::USER_LOGIN, "login_taken", "that login is already taken")?;
     audit::record(
         db,
         actor,

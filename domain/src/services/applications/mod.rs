@@ -18,7 +18,7 @@ pub use resolve::{CohortContext, Resolved, new_row};
 
 use super::{Page, PageRequest, audit, now, require, scoping};
 use crate::entities::{application, cohort, cohort_capacity, identity_claim, major};
-use crate::error::OnConstraint;
+use crate::error::{OnConstraint, keys};
 use crate::import_csv::validate_row;
 use crate::lifecycle::{ApplicationAction, ApplicationState, next_application_state};
 use crate::{Actor, DomainError, FieldError, Role, Scope, Vault};
@@ -154,7 +154,11 @@ pub async fn create(
     }
     .insert(&tx)
     .await
-    .on_unique("duplicate_person", "this national ID already has an active application or student record")?;
+    .on_constraint(
+        keys::IDENTITY_CLAIM,
+        "duplicate_person",
+        "this national ID already has an active application or student record",
+    )?;
     audit::record(
         &tx,
         actor,

@@ -14,7 +14,7 @@ use uuid::Uuid;
 
 use super::{Names, enterprise_exists, text};
 use crate::entities::{agreement, installment, student};
-use crate::error::OnConstraint;
+use crate::error::{OnConstraint, keys};
 use crate::services::{audit, new_id, now, require, students, subsidies};
 use crate::{Actor, DomainError, FieldError, Role};
 
@@ -136,7 +136,11 @@ pub async fn sign(
     }
     .insert(&tx)
     .await
-    .on_unique("agreement_exists", "an agreement was signed for this student at the same time; reload")?;
+    .on_constraint(
+        keys::ACTIVE_AGREEMENT,
+        "agreement_exists",
+        "an agreement was signed for this student at the same time; reload",
+    )?;
     let previous_enterprise = s.intended_enterprise_id;
     let moved = if previous_enterprise == Some(input.enterprise_id) {
         0

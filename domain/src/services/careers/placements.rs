@@ -15,7 +15,7 @@ use super::follow_ups::{self, FollowUpView};
 use super::states::{Outcome, PlacementState};
 use super::{Names, enterprise_exists, programme_of, text, visible};
 use crate::entities::{follow_up, placement, student};
-use crate::error::OnConstraint;
+use crate::error::{OnConstraint, keys};
 use crate::services::{Page, PageRequest, audit, new_id, now, require, scoping, students};
 use crate::{Actor, DomainError, FieldError, Role};
 
@@ -289,7 +289,7 @@ pub async fn create(db: &DatabaseConnection, actor: &Actor, input: NewPlacement)
     }
     .insert(&tx)
     .await
-    .on_unique("placement_exists", "the graduate already has an active placement")?;
+    .on_constraint(keys::ACTIVE_PLACEMENT, "placement_exists", "the graduate already has an active placement")?;
     if state == PlacementState::Recorded && outcome.is_employed() {
         follow_ups::schedule(&tx, &saved).await?;
     }

@@ -20,7 +20,7 @@ mod views;
 use super::reference::{in_use, parse_text};
 use super::{Page, PageRequest, audit, new_id, now, require};
 use crate::entities::{application, cohort, cohort_capacity, cohort_commitment, enterprise, major, programme};
-use crate::error::OnConstraint;
+use crate::error::{OnConstraint, keys};
 use crate::lifecycle::ApplicationState;
 use crate::{Actor, DomainError, FieldError, Role};
 use own_school::{own_school_patch, registrar_school, school_majors, seen_by};
@@ -350,7 +350,11 @@ pub async fn create(db: &DatabaseConnection, actor: &Actor, input: NewCohort) ->
     }
     .insert(&tx)
     .await
-    .on_unique("cohort_exists", "the programme already has a cohort for that intake year")?;
+    .on_constraint(
+        keys::COHORT_INTAKE,
+        "cohort_exists",
+        "the programme already has a cohort for that intake year",
+    )?;
     replace_capacities(&tx, row.id, &input.capacities).await?;
     replace_commitments(&tx, row.id, &input.commitments).await?;
     let summary = json!({

@@ -7,7 +7,7 @@ use uuid::Uuid;
 
 use super::{Reference, WRITERS, check, contact, find, parse_text, take, value};
 use crate::entities::enterprise;
-use crate::error::OnConstraint;
+use crate::error::{OnConstraint, keys};
 use crate::services::{Page, PageRequest, audit, new_id, now, require};
 use crate::values::{Email, PersonName, Phone, UnifiedCreditCode};
 use crate::{Actor, DomainError};
@@ -134,7 +134,11 @@ pub async fn create_enterprise(
     }
     .insert(&tx)
     .await
-    .on_unique("uscc_taken", "another enterprise has that unified social credit code")?;
+    .on_constraint(
+        keys::ENTERPRISE_USCC,
+        "uscc_taken",
+        "another enterprise has that unified social credit code",
+    )?;
     let summary = json!({ "name": row.name, "uscc": row.uscc });
     audit::record(&tx, actor, "enterprise.create", "enterprise", Some(row.id.to_string()), summary).await?;
     tx.commit().await?;
@@ -184,7 +188,11 @@ pub async fn update_enterprise(
     if let Some(c) = contact_email {
         am.contact_email = Set(c);
     }
-    let row = am.update(&tx).await.on_unique("uscc_taken", "another enterprise has that unified social credit code")?;
+    let row = am.update(&tx).await.on_constraint(
+        keys::ENTERPRISE_USCC,
+        "uscc_taken",
+        "another enterprise has that unified social credit code",
+    )?;
     // Contact details are personal data: the trail says which changed, not to what.
     let summary = json!({
         "name": row.name, "uscc": row.uscc,

@@ -12,7 +12,7 @@ use uuid::Uuid;
 
 use super::{Reference, WRITERS, check, find, parse_code, parse_text, take};
 use crate::entities::{major, school};
-use crate::error::OnConstraint;
+use crate::error::{OnConstraint, keys};
 use crate::services::{Page, PageRequest, audit, new_id, now, require};
 use crate::{Actor, DomainError, FieldError};
 
@@ -146,7 +146,7 @@ pub async fn create_major(db: &DatabaseConnection, actor: &Actor, input: NewMajo
     }
     .insert(&tx)
     .await
-    .on_unique("code_taken", "the school already has a major with that code")?;
+    .on_constraint(keys::MAJOR_CODE, "code_taken", "the school already has a major with that code")?;
     let summary = json!({ "school_id": row.school_id, "code": row.code, "name": row.name });
     audit::record(&tx, actor, "major.create", "major", Some(row.id.to_string()), summary).await?;
     tx.commit().await?;
@@ -174,7 +174,11 @@ pub async fn update_major(
     if let Some(n) = name {
         am.name = Set(n);
     }
-    let row = am.update(&tx).await.on_unique("code_taken", "the school already has a major with that code")?;
+    let row = am.update(&tx).await.on_constraint(
+        keys::MAJOR_CODE,
+        "code_taken",
+        "the school already has a major with that code",
+    )?;
     let summary = json!({ "code": row.code, "name": row.name });
     audit::record(&tx, actor, "major.update", "major", Some(id.to_string()), summary).await?;
     let view = major_view(&tx, row).await?;

@@ -7,7 +7,7 @@ use uuid::Uuid;
 
 use super::{Reference, WRITERS, check, find, parse_text, take, value};
 use crate::entities::origin;
-use crate::error::OnConstraint;
+use crate::error::{OnConstraint, keys};
 use crate::services::{Page, PageRequest, audit, new_id, now, require};
 use crate::values::DivisionCode;
 use crate::{Actor, DomainError};
@@ -104,7 +104,7 @@ pub async fn create_origin(
     }
     .insert(&tx)
     .await
-    .on_unique("code_taken", "another origin has that division code")?;
+    .on_constraint(keys::ORIGIN_CODE, "code_taken", "another origin has that division code")?;
     let summary = json!({ "code": row.code, "name": row.name, "province": row.province });
     audit::record(&tx, actor, "origin.create", "origin", Some(row.id.to_string()), summary).await?;
     tx.commit().await?;
@@ -136,7 +136,8 @@ pub async fn update_origin(
     if let Some(p) = province {
         am.province = Set(p);
     }
-    let row = am.update(&tx).await.on_unique("code_taken", "another origin has that division code")?;
+    let row =
+        am.update(&tx).await.on_constraint(keys::ORIGIN_CODE, "code_taken", "another origin has that division code")?;
     let summary = json!({ "code": row.code, "name": row.name, "province": row.province });
     audit::record(&tx, actor, "origin.update", "origin", Some(id.to_string()), summary).await?;
     tx.commit().await?;

@@ -7,7 +7,7 @@ use uuid::Uuid;
 
 use super::{DEFAULT_STUDY_YEARS, Reference, WRITERS, check, check_study_years, find, parse_code, parse_text, take};
 use crate::entities::programme;
-use crate::error::OnConstraint;
+use crate::error::{OnConstraint, keys};
 use crate::services::{Page, PageRequest, audit, new_id, now, require};
 use crate::{Actor, DomainError};
 
@@ -117,7 +117,7 @@ pub async fn create_programme(
     }
     .insert(&tx)
     .await
-    .on_unique("code_taken", "another programme has that code")?;
+    .on_constraint(keys::PROGRAMME_CODE, "code_taken", "another programme has that code")?;
     let summary = json!({ "code": row.code, "name": row.name, "study_years": row.study_years });
     audit::record(&tx, actor, "programme.create", "programme", Some(row.id.to_string()), summary).await?;
     tx.commit().await?;
@@ -152,7 +152,8 @@ pub async fn update_programme(
     if let Some(i) = patch.last_year_internship {
         am.last_year_internship = Set(i);
     }
-    let row = am.update(&tx).await.on_unique("code_taken", "another programme has that code")?;
+    let row =
+        am.update(&tx).await.on_constraint(keys::PROGRAMME_CODE, "code_taken", "another programme has that code")?;
     let summary = json!({
         "code": row.code, "name": row.name, "study_years": row.study_years,
         "last_year_internship": row.last_year_internship,

@@ -7,7 +7,7 @@ use uuid::Uuid;
 
 use super::{Reference, WRITERS, check, find, parse_code, parse_text, take};
 use crate::entities::school;
-use crate::error::OnConstraint;
+use crate::error::{OnConstraint, keys};
 use crate::services::{Page, PageRequest, audit, new_id, now, require};
 use crate::{Actor, DomainError};
 
@@ -103,7 +103,7 @@ pub async fn create_school(
     }
     .insert(&tx)
     .await
-    .on_unique("code_taken", "another school has that code")?;
+    .on_constraint(keys::SCHOOL_CODE, "code_taken", "another school has that code")?;
     let summary = json!({ "code": row.code, "name": row.name, "county": row.county });
     audit::record(&tx, actor, "school.create", "school", Some(row.id.to_string()), summary).await?;
     tx.commit().await?;
@@ -135,7 +135,7 @@ pub async fn update_school(
     if let Some(c) = county {
         am.county = Set(c);
     }
-    let row = am.update(&tx).await.on_unique("code_taken", "another school has that code")?;
+    let row = am.update(&tx).await.on_constraint(keys::SCHOOL_CODE, "code_taken", "another school has that code")?;
     let summary = json!({ "code": row.code, "name": row.name, "county": row.county });
     audit::record(&tx, actor, "school.update", "school", Some(id.to_string()), summary).await?;
     tx.commit().await?;

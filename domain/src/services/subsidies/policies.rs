@@ -11,7 +11,7 @@ use uuid::Uuid;
 
 use super::super::{audit, new_id, now, require};
 use crate::entities::{policy_item, programme, subsidy_policy};
-use crate::error::OnConstraint;
+use crate::error::{OnConstraint, keys};
 use crate::subsidy::{self, ItemPolicy, Payer};
 use crate::{Actor, DomainError, FieldError, Role};
 
@@ -107,7 +107,11 @@ async fn insert_version<C: ConnectionTrait>(
     }
     .insert(db)
     .await
-    .on_unique("concurrent_change", "another policy version was created at the same time; try again")?;
+    .on_constraint(
+        keys::POLICY_VERSION,
+        "concurrent_change",
+        "another policy version was created at the same time; try again",
+    )?;
     for it in items {
         policy_item::ActiveModel {
             id: Set(new_id()),

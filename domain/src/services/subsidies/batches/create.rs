@@ -19,7 +19,7 @@ use super::super::{free_of_batches, line_installment, report};
 use super::{BATCH_ROLES, BatchState, BatchView, LineStatus, LineSummary, Skipped, views};
 use crate::entities::installment::InstallmentState;
 use crate::entities::{batch_line, cohort, disbursement_batch, installment, school, student, subsidy_policy};
-use crate::error::OnConstraint;
+use crate::error::{OnConstraint, keys};
 use crate::subsidy::{Payer, add_working_days};
 use crate::{Actor, DomainError, Scope};
 
@@ -146,7 +146,11 @@ pub async fn create(
     }
     .insert(&tx)
     .await
-    .on_unique("concurrent_change", "another batch took the same code at the same moment; try again")?;
+    .on_constraint(
+        keys::BATCH_CODE,
+        "concurrent_change",
+        "another batch took the same code at the same moment; try again",
+    )?;
 
     // The claim touches most students' status pages: one epoch for all of them instead
     // of a version each (status_pages.rs).
@@ -359,7 +363,11 @@ async fn claim<C: ConnectionTrait>(
     Ok(db
         .execute_raw(Statement::from_sql_and_values(backend, sql, values))
         .await
-        .on_unique("concurrent_change", "an installment is already in another open batch; try again")?
+        .on_constraint(
+            keys::OPEN_LINE,
+            "concurrent_change",
+            "an installment is already in another open batch; try again",
+        )?
         .rows_affected())
 }
 
