@@ -199,11 +199,13 @@ async fn reports_are_scoped_to_the_caller_and_come_as_csv_with_a_bom() {
     let text = String::from_utf8(bytes[3..].to_vec()).unwrap();
     let lines: Vec<&str> = text.lines().collect();
     // The student enrolled for this test joins the recruits and the enrolled.
-    assert_eq!(&lines[..5], ["阶段,人数", "recruited,7", "verified,7", "admitted,7", "enrolled,7"]);
-    assert!(lines.contains(&"employed_12_months,2"), "{text}");
+    assert_eq!(&lines[..5], ["阶段,人数", "报名,7", "资格审核通过,7", "录取,7", "入学,7"]);
+    assert!(lines.contains(&"在岗满 12 个月,2"), "{text}");
+    assert!(!text.chars().any(|c| c.is_ascii_alphabetic()), "a code in the export: {text}");
     let resp = w.app.get("/api/v1/reports/placements?format=csv", &w.admin).await;
     let text = resp.text().await.unwrap();
-    assert!(text.starts_with("\u{feff}指标,数值") && text.contains("median_monthly_salary_fen,500000"), "{text}");
+    assert!(text.starts_with("\u{feff}指标,数值") && text.contains("月薪中位数（分）,500000"), "{text}");
+    assert!(!text.chars().any(|c| c.is_ascii_alphabetic()), "a code in the export: {text}");
 
     // The same figures as workbooks: counts as integers, the median salary in yuan.
     let resp = w.app.get("/api/v1/reports/placements?format=xlsx", &w.admin).await;
@@ -215,17 +217,25 @@ async fn reports_are_scoped_to_the_caller_and_come_as_csv_with_a_bom() {
     assert!(workbook::header_is_frozen(&bytes));
     let json = report(&w, &w.admin, "placements", "").await;
     let cell = |name: &str| rows.iter().find(|r| workbook::text(&r[0]) == name).unwrap_or_else(|| panic!("no {name}"));
-    for name in ["graduated", "placed", "placed_at_intended", "retained_12_months"] {
-        assert_eq!(workbook::integer(&cell(name)[1]), json[name].as_i64().unwrap(), "{name}");
+    for (label, name) in [
+        ("毕业", "graduated"),
+        ("就业", "placed"),
+        ("到意向企业就业", "placed_at_intended"),
+        ("12 个月仍在岗", "retained_12_months"),
+    ] {
+        assert_eq!(workbook::integer(&cell(label)[1]), json[name].as_i64().unwrap(), "{name}");
     }
-    assert_eq!(workbook::number(&cell("median_monthly_salary_yuan")[1]), 5_000.0);
+    assert_eq!(workbook::number(&cell("月薪中位数（元）")[1]), 5_000.0);
     let resp = w.app.get("/api/v1/reports/funnel?format=xlsx&as_of=2023-12-31", &w.admin).await;
     assert_eq!(resp.headers()["content-disposition"], r#"attachment; filename="funnel-2023-12-31.xlsx""#);
     let rows = workbook::rows(&resp.bytes().await.unwrap());
     assert_eq!(workbook::header(&rows), ["阶段", "人数"]);
     let stages: Vec<(String, i64)> =
         rows[1..].iter().map(|r| (workbook::text(&r[0]).to_owned(), workbook::integer(&r[1]))).collect();
-    assert_eq!(stages, funnel(&w, &w.admin, "as_of=2023-12-31").await);
+    let json = funnel(&w, &w.admin, "as_of=2023-12-31").await;
+    assert_eq!(stages.iter().map(|s| s.1).collect::<Vec<_>>(), json.iter().map(|s| s.1).collect::<Vec<_>>());
+    assert_eq!((stages[0].0.as_str(), stages[4].0.as_str()), ("报名", "升入第 2 学年"), "{stages:?}");
+    assert!(stages.iter().all(|s| !s.0.chars().any(|c| c.is_ascii_alphabetic())), "a code in the export: {stages:?}");
 }
 
 #[tokio::test]

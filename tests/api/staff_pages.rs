@@ -272,14 +272,14 @@ async fn the_registrar_dashboard_draws_the_funnel_and_the_money_and_serves_the_r
     assert_eq!(r.status(), StatusCode::OK);
     assert!(r.headers()["content-type"].to_str().unwrap().starts_with("text/csv"));
     let csv = r.text().await.unwrap();
-    assert!(csv.contains("阶段,人数") && csv.contains("recruited,2") && csv.contains("enrolled,2"), "{csv}");
+    assert!(csv.contains("阶段,人数") && csv.contains("报名,2") && csv.contains("入学,2"), "{csv}");
     let xlsx_link = format!("/registrar/reports/funnel.xlsx?cohort={}", w.cohort);
     assert!(en.contains(&xlsx_link), "{en}");
     let r = b.get(&xlsx_link).await;
     assert_eq!(r.headers()["content-type"], crate::workbook::XLSX);
     let rows = crate::workbook::rows(&r.bytes().await.unwrap());
     assert_eq!(crate::workbook::header(&rows), ["阶段", "人数"]);
-    assert_eq!((crate::workbook::text(&rows[1][0]), crate::workbook::integer(&rows[1][1])), ("recruited", 2));
+    assert_eq!((crate::workbook::text(&rows[1][0]), crate::workbook::integer(&rows[1][1])), ("报名", 2));
     for name in ["subsidies.csv", "placements.csv", "subsidies.xlsx", "placements.xlsx"] {
         let r = b.get(&format!("/registrar/reports/{name}")).await;
         assert_eq!(r.status(), StatusCode::OK, "{name}");

@@ -131,6 +131,8 @@ async fn suspension_holds_resume_reschedules_and_a_reverse_restores() {
         assert_eq!(waits, i["study_year"] != 1, "{i}");
         if waits {
             assert_eq!(i["reason"]["code"], "awaiting_promotion");
+            // In plain words, with the year, and no English in the Chinese.
+            assert_eq!(i["reason"]["zh"], format!("升入第 {} 学年后发放", i["study_year"]), "{i}");
         }
     }
     // Withdrawn by mistake, then reversed: everything comes back.

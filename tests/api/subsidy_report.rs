@@ -160,8 +160,9 @@ async fn the_subsidy_report_downloads_as_csv_with_a_bom() {
     let text = std::str::from_utf8(&bytes[3..]).unwrap();
     let lines: Vec<&str> = text.lines().collect();
     assert!(lines[0].starts_with("资助项目,支付方,应付笔数,应付金额（分）,已付笔数,已付金额（分）,"), "{}", lines[0]);
-    assert!(lines.contains(&"travel_fare,enterprise,3,450000,0,0,1,150000,2,300000,0,0,0,0,0,0"), "{text}");
-    assert!(lines.last().unwrap().starts_with("total,,39,3450000,"), "{text}");
+    assert!(lines.contains(&"往返路费,意向企业,3,450000,0,0,1,150000,2,300000,0,0,0,0,0,0"), "{text}");
+    assert!(lines.last().unwrap().starts_with("合计,,39,3450000,"), "{text}");
+    assert!(!text.chars().any(|c| c.is_ascii_alphabetic()), "a code in the export: {text}");
     let bad = w.app.get("/api/v1/reports/subsidies?format=pdf", &w.registrar_a).await;
     assert_problem(bad, StatusCode::BAD_REQUEST, "invalid_query").await;
 }

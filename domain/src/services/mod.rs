@@ -15,6 +15,7 @@ pub mod keys;
 pub mod outbox;
 pub mod province;
 pub mod reference;
+pub mod report_labels;
 pub mod scoping;
 pub mod sheets;
 pub mod status_pages;

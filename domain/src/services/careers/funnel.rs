@@ -19,6 +19,7 @@ use super::standing::standing_counts;
 use super::states::InternshipState;
 use crate::entities::{application, cohort, internship, programme, student};
 use crate::lifecycle::ApplicationState;
+use crate::services::report_labels::label;
 use crate::services::sheets::{Cell, Sheet};
 use crate::services::subsidies::report::count_when;
 use crate::{Actor, DomainError};
@@ -168,7 +169,7 @@ pub async fn funnel<C: ConnectionTrait + Sync>(
 impl FunnelReport {
     /// The funnel as a table (阶段, 人数): a line per stage.
     pub fn sheet(&self) -> Sheet {
-        let rows = self.stages.iter().map(|s| vec![Cell::text(s.stage.clone()), Cell::Count(s.count)]).collect();
+        let rows = self.stages.iter().map(|s| vec![Cell::text(label(&s.stage)), Cell::Count(s.count)]).collect();
         two_columns("funnel", ["阶段", "人数"], rows)
     }
 

@@ -28,6 +28,7 @@ use uuid::Uuid;
 use super::standing::standing_counts;
 use super::states::{Outcome, PlacementState};
 use crate::entities::{follow_up, placement, student};
+use crate::services::report_labels::label;
 use crate::services::sheets::{Cell, Sheet};
 use crate::{Actor, DomainError};
 
@@ -261,11 +262,8 @@ impl PlacementReport {
             .lines()
             .into_iter()
             .map(|(name, v)| match name.strip_suffix("_fen") {
-                Some(base) => vec![
-                    Cell::Unit { csv: name.to_owned(), xlsx: format!("{base}_yuan") },
-                    v.map_or(Cell::Empty, Cell::Fen),
-                ],
-                None => vec![Cell::text(name), v.map_or(Cell::Empty, Cell::Count)],
+                Some(base) => vec![Cell::money_header(&label(base)), v.map_or(Cell::Empty, Cell::Fen)],
+                None => vec![Cell::text(label(name)), v.map_or(Cell::Empty, Cell::Count)],
             })
             .collect();
         two_columns("placements", ["指标", "数值"], rows)

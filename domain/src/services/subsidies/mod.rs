@@ -225,7 +225,8 @@ fn target(i: &installment::Model, st: Standing, last_failure: Option<&str>) -> T
             (InstallmentState::Scheduled, to.max(i.original_due_date), Some("rescheduled"), Some(format!("{to}")))
         }
         Standing::Held { code, since } => {
-            let detail = if code == "suspended" { format!("{since}") } else { format!("study year {}", i.study_year) };
+            // The day of the suspension, or the study year the installment is for.
+            let detail = if code == "suspended" { format!("{since}") } else { i.study_year.to_string() };
             (InstallmentState::Held, i.original_due_date, Some(code), Some(detail))
         }
         Standing::Cancelled { code, on } => {

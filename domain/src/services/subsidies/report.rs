@@ -23,6 +23,7 @@ use super::BATCHED;
 use super::fares::of_students;
 use crate::entities::installment::InstallmentState;
 use crate::entities::{batch_line, installment, ledger_entry, student};
+use crate::services::report_labels::label;
 use crate::services::sheets::{Cell, Sheet};
 use crate::{Actor, DomainError};
 
@@ -340,7 +341,8 @@ impl SubsidyReport {
         let rows = lines
             .chain(std::iter::once(("total", "", &self.totals)))
             .map(|(item, payer, fig)| {
-                let mut row = vec![Cell::text(item), Cell::text(payer)];
+                let payer = if payer.is_empty() { String::new() } else { label(payer) };
+                let mut row = vec![Cell::text(label(item)), Cell::text(payer)];
                 // values() alternates a count and its amount in fen.
                 for pair in fig.values().chunks(2) {
                     row.extend([Cell::Count(pair[0]), Cell::Fen(pair[1])]);

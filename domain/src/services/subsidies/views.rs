@@ -34,7 +34,11 @@ pub fn reason(code: &str, detail: Option<&str>) -> Reason {
         "rescheduled" => {
             (format!("已顺延至 {d} 发放"), format!("Moved to {d}: it falls due once you are back in class."))
         }
-        "awaiting_promotion" => (format!("升入下一学年后发放（{d}）"), format!("Paid once you are promoted ({d}).")),
+        "awaiting_promotion" => {
+            // The study year; rows written before 2026-12-08 say "study year N".
+            let year = d.strip_prefix("study year ").unwrap_or(d);
+            (format!("升入第 {year} 学年后发放"), format!("Paid once you are promoted to study year {year}."))
+        }
         "withdrawn" => (format!("已退学，{d} 之后的款项取消"), format!("Cancelled: you left the programme on {d}.")),
         "expelled" => (format!("已被开除学籍，{d} 之后的款项取消"), format!("Cancelled: expelled on {d}.")),
         "graduated" => (format!("已于 {d} 毕业，之后的款项取消"), format!("Cancelled: you graduated on {d}.")),
