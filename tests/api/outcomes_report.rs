@@ -204,7 +204,7 @@ async fn reports_are_scoped_to_the_caller_and_come_as_csv_with_a_bom() {
     assert!(!text.chars().any(|c| c.is_ascii_alphabetic()), "a code in the export: {text}");
     let resp = w.app.get("/api/v1/reports/placements?format=csv", &w.admin).await;
     let text = resp.text().await.unwrap();
-    assert!(text.starts_with("\u{feff}指标,数值") && text.contains("月薪中位数（分）,500000"), "{text}");
+    assert!(text.starts_with("\u{feff}指标,数值") && text.contains("月薪中位数（元）,5000.00"), "{text}");
     assert!(!text.chars().any(|c| c.is_ascii_alphabetic()), "a code in the export: {text}");
 
     // The same figures as workbooks: counts as integers, the median salary in yuan.

@@ -105,7 +105,7 @@ async fn report_csvs_open_in_excel_with_a_bom_and_chinese_headers() {
     let w = world().await;
     with_money(&w).await;
     for (report, header) in [
-        ("subsidies", "资助项目,支付方,应付笔数,应付金额（分）,已付笔数,已付金额（分）,"),
+        ("subsidies", "资助项目,支付方,应付笔数,应付金额（元）,已付笔数,已付金额（元）,"),
         ("funnel", "阶段,人数"),
         ("placements", "指标,数值"),
     ] {

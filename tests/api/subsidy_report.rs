@@ -159,9 +159,9 @@ async fn the_subsidy_report_downloads_as_csv_with_a_bom() {
     assert!(bytes.starts_with(b"\xEF\xBB\xBF"), "UTF-8 BOM first");
     let text = std::str::from_utf8(&bytes[3..]).unwrap();
     let lines: Vec<&str> = text.lines().collect();
-    assert!(lines[0].starts_with("资助项目,支付方,应付笔数,应付金额（分）,已付笔数,已付金额（分）,"), "{}", lines[0]);
-    assert!(lines.contains(&"往返路费,意向企业,3,450000,0,0,1,150000,2,300000,0,0,0,0,0,0"), "{text}");
-    assert!(lines.last().unwrap().starts_with("合计,,39,3450000,"), "{text}");
+    assert!(lines[0].starts_with("资助项目,支付方,应付笔数,应付金额（元）,已付笔数,已付金额（元）,"), "{}", lines[0]);
+    assert!(lines.contains(&"往返路费,意向企业,3,4500.00,0,0.00,1,1500.00,2,3000.00,0,0.00,0,0.00,0,0.00"), "{text}");
+    assert!(lines.last().unwrap().starts_with("合计,,39,34500.00,"), "{text}");
     assert!(!text.chars().any(|c| c.is_ascii_alphabetic()), "a code in the export: {text}");
     let bad = w.app.get("/api/v1/reports/subsidies?format=pdf", &w.registrar_a).await;
     assert_problem(bad, StatusCode::BAD_REQUEST, "invalid_query").await;

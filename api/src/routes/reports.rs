@@ -21,7 +21,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 }
 
 /// How a report is delivered: `json` (the default); `csv`, UTF-8 with a BOM and a
-/// Chinese header row, amounts in whole fen; or `xlsx`, an Excel workbook with the
+/// Chinese header row, amounts in yuan with two decimals; or `xlsx`, an Excel workbook with the
 /// Chinese header row frozen, counts as integers and amounts as numbers of yuan with two
 /// decimals (`0.00`).
 #[derive(Debug, Clone, Copy, Default, Deserialize, utoipa::ToSchema)]

@@ -39,11 +39,10 @@ pub fn inert(text: &str) -> std::borrow::Cow<'_, str> {
 pub enum Cell {
     /// Text, also in a workbook (card numbers stay text: Excel keeps only 15 digits of a number).
     Text(String),
-    /// Text naming a unit, which differs between the CSV (fen) and the workbook (yuan).
-    Unit { csv: String, xlsx: String },
     /// A count: an integer number cell.
     Count(i64),
-    /// Money: whole fen in CSV; in a workbook a number of yuan shown with two decimals.
+    /// Money, held in fen: yuan with two decimals in CSV (`15000.00`); in a workbook a
+    /// number of yuan shown with two decimals.
     Fen(i64),
     /// Nothing (a figure that does not exist, such as the median of no salaries).
     Empty,
@@ -55,15 +54,16 @@ impl Cell {
         Cell::Text(s.into())
     }
 
-    /// A money column's header: `应付金额（分）` in CSV, `应付金额（元）` in a workbook.
+    /// A money column's header: `应付金额（元）`.
     pub fn money_header(title: &str) -> Cell {
-        Cell::Unit { csv: format!("{title}（分）"), xlsx: format!("{title}（元）") }
+        Cell::Text(format!("{title}（元）"))
     }
 
     fn csv_text(&self) -> String {
         match self {
-            Cell::Text(s) | Cell::Unit { csv: s, .. } => inert(s).into_owned(),
-            Cell::Count(n) | Cell::Fen(n) => n.to_string(),
+            Cell::Text(s) => inert(s).into_owned(),
+            Cell::Count(n) => n.to_string(),
+            Cell::Fen(n) => crate::values::Fen(*n).to_yuan_string(),
             Cell::Empty => String::new(),
         }
     }
@@ -105,10 +105,8 @@ impl Sheet {
             for (c, cell) in row.iter().enumerate() {
                 let col = u16::try_from(c).map_err(|_| DomainError::Internal("too many columns for XLSX".into()))?;
                 match (cell, r == 0) {
-                    (Cell::Text(s) | Cell::Unit { xlsx: s, .. }, true) => {
-                        ws.write_string_with_format(at, col, inert(s), &bold)
-                    }
-                    (Cell::Text(s) | Cell::Unit { xlsx: s, .. }, false) => ws.write_string(at, col, inert(s)),
+                    (Cell::Text(s), true) => ws.write_string_with_format(at, col, inert(s), &bold),
+                    (Cell::Text(s), false) => ws.write_string(at, col, inert(s)),
                     // i64 → f64 is exact up to 2^53 fen, far above any sum of this programme.
                     (Cell::Count(n), _) => ws.write_number(at, col, *n as f64),
                     // The fen stay integers up to here; the cell holds yuan.
@@ -145,7 +143,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn csv_has_a_bom_and_money_in_fen_and_units_in_their_csv_form() {
+    fn csv_has_a_bom_and_money_in_yuan_with_two_decimals() {
         let s = Sheet {
             name: "t",
             header: vec![Cell::text("项目"), Cell::money_header("金额")],
@@ -153,7 +151,7 @@ mod tests {
             rows: vec![vec![Cell::text("a"), Cell::Fen(123_456)], vec![Cell::Empty, Cell::Count(3)]],
         };
         let csv = s.to_csv().unwrap();
-        assert_eq!(std::str::from_utf8(&csv).unwrap(), "\u{feff}项目,金额（分）\na,123456\n,3\n");
+        assert_eq!(std::str::from_utf8(&csv).unwrap(), "\u{feff}项目,金额（元）\na,1234.56\n,3\n");
         assert!(s.to_xlsx().unwrap().starts_with(b"PK"), "a zip container");
     }
 
@@ -171,6 +169,6 @@ mod tests {
             widths: vec![10.0],
             rows: vec![vec![Cell::text("=1+1")], vec![Cell::Fen(-500)]],
         };
-        assert_eq!(std::str::from_utf8(&s.to_csv().unwrap()).unwrap(), "\u{feff}名称\n'=1+1\n-500\n");
+        assert_eq!(std::str::from_utf8(&s.to_csv().unwrap()).unwrap(), "\u{feff}名称\n'=1+1\n-5.00\n");
     }
 }

@@ -354,7 +354,7 @@ impl SubsidyReport {
     }
 
     /// The report as a CSV file: UTF-8 with a BOM (so Excel on Chinese Windows reads it
-    /// right), amounts in whole fen.
+    /// right), amounts in yuan with two decimals.
     pub fn to_csv(&self) -> Result<Vec<u8>, DomainError> {
         self.sheet().to_csv()
     }
