@@ -342,7 +342,7 @@ async fn the_payment_file_has_full_card_numbers_and_is_audited_and_the_recipient
     assert_eq!(rows[0], "line_id,payee_name,bank_card,amount_fen,amount_yuan,purpose");
     assert_eq!(rows.len(), 4);
     assert!(rows[1..].iter().all(|r| r.contains(&card)), "{text}");
-    assert!(text.contains(",250000,2500.00,2019云贵班 education_fund Y1 #1"), "{text}");
+    assert!(text.contains(",250000,2500.00,2019云贵班 教育经费 第1学年 第1期"), "{text}");
     assert_eq!(get(&w, &w.registrar_a, &b["id"]).await["state"], "exported");
 
     let (status, ct, body) = file(&w, &w.registrar_a, &b, "payment-file?format=xlsx").await;

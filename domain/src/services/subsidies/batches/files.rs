@@ -178,10 +178,11 @@ pub async fn payment_file(
             payee: s.name.clone(),
             card: vault.decrypt(card)?,
             amount_fen: l.amount_fen,
+            // In words the payee's bank statement shows: 2019长兴班 生活补助 第2学年 第7期.
             purpose: format!(
-                "{}{prog} {} Y{} #{}",
+                "{}{prog} {} 第{}学年 第{}期",
                 c.map(|c| c.intake_year.to_string()).unwrap_or_default(),
-                i.item,
+                crate::services::report_labels::label(&i.item),
                 i.study_year,
                 i.seq
             ),
