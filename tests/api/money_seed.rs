@@ -122,7 +122,7 @@ async fn the_synthetic_cohort_through_three_years_is_paid_exactly_the_seed_figur
     let xlsx = send(app.request(Method::GET, "/api/v1/reports/subsidies?format=xlsx").bearer_auth(&admin)).await;
     let rows = workbook::rows(&xlsx.bytes().await.unwrap());
     let totals = rows.last().unwrap();
-    assert_eq!(workbook::text(&totals[0]), "total");
+    assert_eq!(workbook::text(&totals[0]), "合计");
     for (col, field) in [(2, "owed_count"), (4, "paid_count"), (14, "cancelled_count")] {
         assert_eq!(workbook::integer(&totals[col]), report["totals"][field].as_i64().unwrap(), "{field}");
     }
