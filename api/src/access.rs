@@ -37,6 +37,7 @@ pub const ROUTES: &[(&str, &str, &str)] = &[
     ("GET", "/api/v1/cohorts/{id}/applications", "ARO"),
     ("POST", "/api/v1/cohorts/{id}/applications", "ARO"),
     ("POST", "/api/v1/cohorts/{id}/applications/import", "ARO"),
+    ("POST", "/api/v1/cohorts/{id}/transitions", "AR"),
     ("GET", "/api/v1/disbursement-batches", "AR"),
     ("POST", "/api/v1/disbursement-batches", "AR"),
     ("GET", "/api/v1/disbursement-batches/{id}", "AR"),

@@ -13,6 +13,7 @@ use validator::Validate;
 use yungui_domain::services::cohorts::{
     self, CapacityInput, CohortFilter, CohortPatch, CohortView, CommitmentInput, NewCohort,
 };
+use yungui_domain::services::student_bulk::{self, BulkTransition, BulkTransitionReport};
 use yungui_domain::services::{Page, PageRequest};
 
 use crate::error::{ApiResult, Problem};
@@ -21,11 +22,10 @@ use crate::state::AppState;
 
 /// Cohort routes.
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(list_cohorts, create_cohort)).routes(routes!(
-        get_cohort,
-        update_cohort,
-        delete_cohort
-    ))
+    OpenApiRouter::new()
+        .routes(routes!(list_cohorts, create_cohort))
+        .routes(routes!(get_cohort, update_cohort, delete_cohort))
+        .routes(routes!(transition_students))
 }
 
 /// Places in one major.
@@ -200,4 +200,21 @@ async fn delete_cohort(
 ) -> ApiResult<StatusCode> {
     cohorts::delete(&s.db, &actor, id).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// Advances or graduates many students of a cohort at once (admins, registrars for their
+/// school's students): all of it, one major, one class or the students listed. With
+/// `dry_run` it only reports who would move and who is skipped and why; otherwise each
+/// student's change is written as a single transition writes it (event, subsidies,
+/// notice, audit), and the report says what happened to each. Repeating a request moves
+/// nobody twice.
+#[utoipa::path(post, path = "/cohorts/{id}/transitions", tag = "students", security(("bearer" = [])), params(("id" = Uuid, Path)), request_body = BulkTransition,
+    responses((status = 200, body = BulkTransitionReport), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+async fn transition_students(
+    State(s): State<AppState>,
+    AuthUser(actor): AuthUser,
+    AppPath(id): AppPath<Uuid>,
+    AppJson(b): AppJson<BulkTransition>,
+) -> ApiResult<Json<BulkTransitionReport>> {
+    Ok(Json(student_bulk::transition_many(&s.db, &actor, id, b).await?))
 }

@@ -19,6 +19,7 @@ pub mod report_labels;
 pub mod scoping;
 pub mod sheets;
 pub mod status_pages;
+pub mod student_bulk;
 pub mod student_details;
 pub mod student_enrolment;
 pub mod student_file;

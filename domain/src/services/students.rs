@@ -177,102 +177,151 @@ fn stack_of(evts: &[student_event::Model]) -> Result<Vec<Snap>, DomainError> {
     Ok(stack)
 }
 
-/// Applies a transition (or a reversal) and returns the student afterwards.
-pub async fn transition(
-    db: &DatabaseConnection,
-    actor: &Actor,
-    id: Uuid,
-    req: TransitionRequest,
-) -> Result<StudentView, DomainError> {
-    require(actor, &[Role::Admin, Role::Registrar])?;
-    let reason = req.reason.as_deref().map(str::trim).filter(|r| !r.is_empty()).map(str::to_owned);
-    let reversing = req.action == "reverse";
-    let action: Option<StudentAction> = if reversing {
-        None
-    } else {
-        Some(req.action.parse().map_err(|_| {
-            DomainError::invalid(
-                "action",
-                "invalid_value",
-                "action is one of advance, suspend, resume, withdraw, expel, transfer, graduate, reverse",
-            )
-        })?)
-    };
-    let needs_reason = reversing
-        || matches!(
-            action,
-            Some(StudentAction::Suspend | StudentAction::Withdraw | StudentAction::Expel | StudentAction::Transfer)
-        );
-    if needs_reason && reason.is_none() {
-        return Err(DomainError::invalid("reason", "required", format!("{} needs a reason", req.action)));
-    }
+/// A request read and checked before anything is loaded: the action parsed, the
+/// reason trimmed and present where it is required.
+#[derive(Debug, Clone)]
+pub(crate) struct Checked {
+    /// None for a reversal.
+    pub action: Option<StudentAction>,
+    pub effective_date: NaiveDate,
+    pub reason: Option<String>,
+    pub major_id: Option<Uuid>,
+}
 
-    let tx = db.begin().await?;
-    let s = find_scoped(&tx, actor, id).await?;
-    let evts = events(&tx, id).await?;
-    let stack = stack_of(&evts)?;
+impl Checked {
+    /// The action's wire name, `reverse` for a reversal.
+    pub fn name(&self) -> &'static str {
+        self.action.map_or("reverse", StudentAction::as_str)
+    }
+}
+
+impl TransitionRequest {
+    pub(crate) fn check(&self) -> Result<Checked, DomainError> {
+        let reason = self.reason.as_deref().map(str::trim).filter(|r| !r.is_empty()).map(str::to_owned);
+        let action: Option<StudentAction> = if self.action == "reverse" {
+            None
+        } else {
+            Some(self.action.parse().map_err(|_| {
+                DomainError::invalid(
+                    "action",
+                    "invalid_value",
+                    "action is one of advance, suspend, resume, withdraw, expel, transfer, graduate, reverse",
+                )
+            })?)
+        };
+        let needs_reason = matches!(
+            action,
+            None | Some(
+                StudentAction::Suspend | StudentAction::Withdraw | StudentAction::Expel | StudentAction::Transfer
+            )
+        );
+        if needs_reason && reason.is_none() {
+            return Err(DomainError::invalid("reason", "required", format!("{} needs a reason", self.action)));
+        }
+        Ok(Checked { action, effective_date: self.effective_date, reason, major_id: self.major_id })
+    }
+}
+
+/// What one transition will write, decided from the student and their history.
+pub(crate) struct Planned {
+    student: student::Model,
+    seq: i32,
+    top: Snap,
+    after: Snap,
+    reverses: Option<Uuid>,
+}
+
+impl Planned {
+    /// The (state, study year) the student will have.
+    pub fn after(&self) -> (StudentState, i32) {
+        (self.after.state, self.after.year)
+    }
+}
+
+/// Decides a transition for one student without writing anything: the refusals a
+/// registrar sees (illegal transition, a date before the previous event's, nothing to
+/// reverse, an unknown major) come from here, for one student or for many.
+pub(crate) async fn plan<C: ConnectionTrait>(
+    db: &C,
+    s: student::Model,
+    evts: &[student_event::Model],
+    c: &Checked,
+    study_years: u8,
+) -> Result<Planned, DomainError> {
+    let stack = stack_of(evts)?;
     let Some(last) = evts.last() else {
         return Err(DomainError::Internal("a student without history".into()));
     };
     let Some(top) = stack.last().copied() else {
         return Err(DomainError::Internal("a student whose history reverses its enrolment".into()));
     };
-    if req.effective_date < last.effective_date {
+    if c.effective_date < last.effective_date {
         return Err(DomainError::Invalid(vec![FieldError::new(
             "effective_date",
             "before_previous_event",
             format!("the effective date may not be before the previous event's ({})", last.effective_date),
         )]));
     }
-    let (after, reverses) = if reversing {
-        if stack.len() < 2 {
-            return Err(DomainError::conflict(
-                "nothing_to_reverse",
-                "there is no event to reverse: only the enrolment remains",
-            ));
+    let (after, reverses) = match c.action {
+        None => {
+            if stack.len() < 2 {
+                return Err(DomainError::conflict(
+                    "nothing_to_reverse",
+                    "there is no event to reverse: only the enrolment remains",
+                ));
+            }
+            (stack[stack.len() - 2], Some(top.event_id))
         }
-        (stack[stack.len() - 2], Some(top.event_id))
-    } else {
-        let action = action.unwrap_or(StudentAction::Advance);
-        let study_years = study_years_of(&tx, s.cohort_id).await?;
-        let standing = Standing { state: top.state, study_year: u8::try_from(top.year).unwrap_or(0) };
-        let next = next_standing(standing, action, study_years)?;
-        let (school, major) = if action == StudentAction::Transfer {
-            transfer_target(&tx, &s, req.major_id).await?
-        } else {
-            (top.school, top.major)
-        };
-        (
-            Snap {
+        Some(action) => {
+            let standing = Standing { state: top.state, study_year: u8::try_from(top.year).unwrap_or(0) };
+            let next = next_standing(standing, action, study_years)?;
+            let (school, major) = if action == StudentAction::Transfer {
+                transfer_target(db, &s, c.major_id).await?
+            } else {
+                (top.school, top.major)
+            };
+            let after = Snap {
                 event_id: Uuid::nil(),
-                date: req.effective_date,
+                date: c.effective_date,
                 state: next.state,
                 year: i32::from(next.study_year),
                 school,
                 major,
-            },
-            None,
-        )
+            };
+            (after, None)
+        }
     };
+    Ok(Planned { student: s, seq: last.seq + 1, top, after, reverses })
+}
 
+/// Writes a planned transition: the event, the identity claim, the student's row, the
+/// notification and the audit entry. The caller syncs the subsidies and commits.
+pub(crate) async fn write<C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    p: Planned,
+    c: &Checked,
+) -> Result<student::Model, DomainError> {
+    let Planned { student: s, seq, top, after, reverses } = p;
+    let id = s.id;
     let event_id = new_id();
-    let action_name = if reversing { "reverse".to_owned() } else { req.action.clone() };
+    let action_name = c.name();
     student_event::ActiveModel {
         id: Set(event_id),
         student_id: Set(id),
-        seq: Set(last.seq + 1),
-        action: Set(action_name.clone()),
+        seq: Set(seq),
+        action: Set(action_name.to_owned()),
         reverses_event_id: Set(reverses),
         state_after: Set(after.state),
         study_year_after: Set(after.year),
         school_id_after: Set(after.school),
         major_id_after: Set(after.major),
-        effective_date: Set(req.effective_date),
-        reason: Set(reason.clone()),
+        effective_date: Set(c.effective_date),
+        reason: Set(c.reason.clone()),
         actor_user_id: Set(actor.audit_id()),
         recorded_at: Set(now()),
     }
-    .insert(&tx)
+    .insert(db)
     .await
     .on_constraint(
         keys::STUDENT_EVENT_SEQ,
@@ -284,7 +333,7 @@ pub async fn transition(
     let was_active = top.state.is_active() || top.state == StudentState::Graduated;
     let is_active = after.state.is_active() || after.state == StudentState::Graduated;
     if was_active && !is_active {
-        identity_claim::Entity::delete_many().filter(identity_claim::Column::StudentId.eq(id)).exec(&tx).await?;
+        identity_claim::Entity::delete_many().filter(identity_claim::Column::StudentId.eq(id)).exec(db).await?;
     } else if !was_active && is_active {
         identity_claim::ActiveModel {
             national_id_hash: Set(s.national_id_hash.clone()),
@@ -293,7 +342,7 @@ pub async fn transition(
             student_id: Set(Some(id)),
             claimed_at: Set(now()),
         }
-        .insert(&tx)
+        .insert(db)
         .await
         .on_constraint(
             keys::IDENTITY_CLAIM,
@@ -309,25 +358,23 @@ pub async fn transition(
     am.school_id = Set(after.school);
     am.major_id = Set(after.major);
     am.updated_at = Set(now());
-    let updated = am.update(&tx).await?;
-    // Holds, reschedules and cancellations follow the history, reversals included.
-    super::subsidies::sync(&tx, actor, id).await?;
+    let updated = am.update(db).await?;
     super::outbox::notify_users_where(
-        &tx,
+        db,
         "student",
         super::outbox::Anchor::Student(id),
         super::outbox::Message {
             template: "status_changed",
             params: serde_json::json!({
                 "action": action_name, "state": updated.state, "study_year": updated.study_year,
-                "effective_date": req.effective_date, "reason": reason,
+                "effective_date": c.effective_date, "reason": c.reason,
             }),
             dedupe_key: format!("status:{event_id}"),
         },
     )
     .await?;
     audit::record(
-        &tx,
+        db,
         actor,
         &format!("student.{action_name}"),
         "student",
@@ -335,17 +382,37 @@ pub async fn transition(
         serde_json::json!({
             "from": { "state": before.0, "study_year": before.1 },
             "to": { "state": updated.state, "study_year": updated.study_year },
-            "effective_date": req.effective_date,
-            "reason": reason,
+            "effective_date": c.effective_date,
+            "reason": c.reason,
             "reverses_event_id": reverses,
         }),
     )
     .await?;
+    Ok(updated)
+}
+
+/// Applies a transition (or a reversal) and returns the student afterwards.
+pub async fn transition(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    id: Uuid,
+    req: TransitionRequest,
+) -> Result<StudentView, DomainError> {
+    require(actor, &[Role::Admin, Role::Registrar])?;
+    let c = req.check()?;
+    let tx = db.begin().await?;
+    let s = find_scoped(&tx, actor, id).await?;
+    let evts = events(&tx, id).await?;
+    let study_years = study_years_of(&tx, s.cohort_id).await?;
+    let planned = plan(&tx, s, &evts, &c, study_years).await?;
+    let updated = write(&tx, actor, planned, &c).await?;
+    // Holds, reschedules and cancellations follow the history, reversals included.
+    super::subsidies::sync(&tx, actor, id).await?;
     tx.commit().await?;
     Ok(StudentView::for_actor(updated, actor))
 }
 
-async fn study_years_of<C: ConnectionTrait>(db: &C, cohort_id: Uuid) -> Result<u8, DomainError> {
+pub(crate) async fn study_years_of<C: ConnectionTrait>(db: &C, cohort_id: Uuid) -> Result<u8, DomainError> {
     let c = cohort::Entity::find_by_id(cohort_id).one(db).await?.ok_or(DomainError::NotFound("cohort"))?;
     let p = programme::Entity::find_by_id(c.programme_id).one(db).await?.ok_or(DomainError::NotFound("programme"))?;
     Ok(u8::try_from(p.study_years).unwrap_or(3))
