@@ -36,6 +36,7 @@ pub const ROUTES: &[(&str, &str, &str)] = &[
     ("PATCH", "/api/v1/cohorts/{id}", "AR"),
     ("GET", "/api/v1/cohorts/{id}/applications", "ARO"),
     ("POST", "/api/v1/cohorts/{id}/applications", "ARO"),
+    ("POST", "/api/v1/cohorts/{id}/applications/decisions", "ARO"),
     ("POST", "/api/v1/cohorts/{id}/applications/import", "ARO"),
     ("POST", "/api/v1/cohorts/{id}/transitions", "AR"),
     ("GET", "/api/v1/disbursement-batches", "AR"),

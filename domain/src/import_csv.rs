@@ -11,6 +11,7 @@ use serde::Serialize;
 
 mod validate;
 
+pub(crate) use validate::parse_poverty_no;
 pub use validate::{ApplicantInput, FieldProblem, duplicate_lines, duplicate_problem, validate_row, warnings};
 
 /// Why uploaded bytes could not be read as CSV text.

@@ -22,6 +22,7 @@ mod batch_lines;
 mod batch_races;
 mod batch_scope;
 mod batches;
+mod bulk_decisions;
 mod bulk_transitions;
 mod cli;
 mod cohorts;

@@ -9,6 +9,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use uuid::Uuid;
 use yungui_domain::lifecycle::ApplicationAction;
+use yungui_domain::services::applications::bulk::{BulkDecision, BulkDecisionReport};
 use yungui_domain::services::applications::{self, ApplicationFilter, ApplicationView, Decision, NewApplication};
 use yungui_domain::services::import::{ImportOptions, ImportReport, import_applications};
 use yungui_domain::services::students::{self, Enrolled, Enrolment};
@@ -23,6 +24,7 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list_applications, create_application))
         .routes(routes!(import))
+        .routes(routes!(decide_many))
         .routes(routes!(get_application))
         .routes(routes!(verify))
         .routes(routes!(admit))
@@ -117,6 +119,24 @@ async fn import(
     Ok(Json(import_applications(&s.db, &actor, &s.vault, id, &body, opts).await?))
 }
 
+/// Decides many applications of a cohort at once: an origin officer verifies, a
+/// registrar admits, waitlists, rejects or enrols the listed applications (or all in a
+/// state). Each goes through the single decision's path; one that is refused is
+/// reported with the reason (zh and en) and the rest go on. With `dry_run` nothing
+/// changes and the report previews, in order, who fits the capacity and who does not.
+/// Repeating a request changes nothing.
+#[utoipa::path(post, path = "/cohorts/{id}/applications/decisions", tag = "applications", security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "cohort id")), request_body = BulkDecision,
+    responses((status = 200, body = BulkDecisionReport), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+async fn decide_many(
+    State(s): State<AppState>,
+    AuthUser(actor): AuthUser,
+    AppPath(id): AppPath<Uuid>,
+    AppJson(b): AppJson<BulkDecision>,
+) -> ApiResult<Json<BulkDecisionReport>> {
+    Ok(Json(applications::bulk::decide_many(&s.db, &actor, id, b).await?))
+}
+
 /// One application.
 #[utoipa::path(get, path = "/applications/{id}", tag = "applications", security(("bearer" = [])), params(("id" = Uuid, Path)),
     responses((status = 200, body = ApplicationView), (status = 403, body = Problem), (status = 404, body = Problem)))]
@@ -138,7 +158,9 @@ async fn act(
     Ok(Json(applications::decide(&s.db, actor, id, action, d).await?))
 }
 
-/// The origin officer confirms the family's poverty registration.
+/// The origin officer confirms the family's poverty registration; the number checked
+/// (`poverty_registration_no`) is required unless the application already carries it,
+/// and is recorded.
 #[utoipa::path(post, path = "/applications/{id}/verify", tag = "applications", security(("bearer" = [])), params(("id" = Uuid, Path)),
     request_body(content = Option<Decision>),
     responses((status = 200, body = ApplicationView), (status = 403, body = Problem), (status = 409, body = Problem)))]

@@ -56,7 +56,7 @@ pub struct ApplicantInput {
 const POVERTY_NO_MAX: usize = 40;
 
 /// Checks a poverty-registration number's shape; the origin officer checks it is real.
-pub(super) fn parse_poverty_no(input: &str) -> Result<String, ValueError> {
+pub(crate) fn parse_poverty_no(input: &str) -> Result<String, ValueError> {
     if input.chars().count() > POVERTY_NO_MAX {
         return Err(ValueError::new(
             "invalid_length",

@@ -47,6 +47,19 @@ pub async fn enroll(
     require(actor, &[Role::Admin, Role::Registrar])?;
     let tx = db.begin().await?;
     let app = super::applications::find_scoped(&tx, actor, application_id).await?;
+    let enrolled = enroll_in(&tx, actor, app, &input, initial_password).await?;
+    tx.commit().await?;
+    Ok(enrolled)
+}
+
+/// [`enroll`] inside the caller's transaction, for one application or many.
+pub(crate) async fn enroll_in<C: ConnectionTrait>(
+    tx: &C,
+    actor: &Actor,
+    app: application::Model,
+    input: &Enrolment,
+    initial_password: Option<&str>,
+) -> Result<Enrolled, DomainError> {
     let current = app.state;
     next_application_state(current, ApplicationAction::Enroll)?;
     let (Some(school_id), Some(major_id)) = (app.school_id, app.major_id) else {
@@ -87,7 +100,7 @@ pub async fn enroll(
         created_at: Set(t),
         updated_at: Set(t),
     }
-    .insert(&tx)
+    .insert(tx)
     .await
     .on_constraint(keys::STUDENT_APPLICATION, "already_enrolled", "this application is already enrolled")?;
     student_event::ActiveModel {
@@ -105,20 +118,20 @@ pub async fn enroll(
         actor_user_id: Set(actor.audit_id()),
         recorded_at: Set(t),
     }
-    .insert(&tx)
+    .insert(tx)
     .await?;
     let mut am: application::ActiveModel = app.clone().into();
     am.state = Set(ApplicationState::Enrolled);
     am.updated_at = Set(t);
-    am.update(&tx).await?;
+    am.update(tx).await?;
     identity_claim::Entity::update_many()
         .col_expr(identity_claim::Column::StudentId, sea_orm::sea_query::Expr::value(id))
         .filter(identity_claim::Column::ApplicationId.eq(app.id))
-        .exec(&tx)
+        .exec(tx)
         .await?;
     // The student's subsidy schedule for every study year, under the cohort's policy.
-    super::subsidies::generate(&tx, actor, &s).await?;
-    let login = free_login(&tx, &app.phone).await?;
+    super::subsidies::generate(tx, actor, &s).await?;
+    let login = free_login(tx, &app.phone).await?;
     let password_hash = match initial_password {
         Some(p) => Some(crate::crypto::hash_password(p)?),
         None => None,
@@ -140,13 +153,13 @@ pub async fn enroll(
         updated_at: Set(t),
         token_version: Set(0),
     }
-    .insert(&tx)
+    .insert(tx)
     .await?;
     // The welcome email carries the link that sets the first password.
     let token = if account.password_hash.is_none() {
         Some(
             super::account_tokens::issue(
-                &tx,
+                tx,
                 account.id,
                 super::account_tokens::purpose::ACTIVATION,
                 chrono::Duration::days(30),
@@ -157,7 +170,7 @@ pub async fn enroll(
         None
     };
     super::outbox::notify_user(
-        &tx,
+        tx,
         account.id,
         super::outbox::Message {
             template: "enrolled",
@@ -167,7 +180,7 @@ pub async fn enroll(
     )
     .await?;
     audit::record(
-        &tx,
+        tx,
         actor,
         "student.enroll",
         "student",
@@ -175,7 +188,6 @@ pub async fn enroll(
         serde_json::json!({ "application_id": app.id, "enrolled_on": input.enrolled_on, "login": login }),
     )
     .await?;
-    tx.commit().await?;
     Ok(Enrolled { student: StudentView::for_actor(s, actor), login })
 }
 

@@ -12,6 +12,7 @@ use sea_orm::{
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+pub mod bulk;
 mod resolve;
 
 pub use resolve::{CohortContext, Resolved, new_row};
@@ -246,6 +247,26 @@ pub struct Decision {
     /// For admit: the major (and so the school) to admit to. Default: the preferred
     /// major in the registrar's school with a free place.
     pub major_id: Option<Uuid>,
+    /// For verify: the family's poverty-registration number (建档立卡编号), the evidence
+    /// the officer checked; required unless the application already carries one, and
+    /// recorded on the application and in the audit log.
+    pub poverty_registration_no: Option<String>,
+}
+
+/// The poverty-registration number a verification rests on: the one the officer gives,
+/// or the one on the application.
+fn verification_evidence(app: &application::Model, given: Option<&str>) -> Result<String, DomainError> {
+    match given.map(str::trim).filter(|n| !n.is_empty()) {
+        Some(n) => crate::import_csv::parse_poverty_no(n)
+            .map_err(|e| DomainError::invalid("poverty_registration_no", e.code, e.message)),
+        None => app.poverty_registration_no.clone().ok_or_else(|| {
+            DomainError::invalid(
+                "poverty_registration_no",
+                "required",
+                "verification records the family's poverty-registration number; give it",
+            )
+        }),
+    }
 }
 
 fn state_of(a: &application::Model) -> Result<ApplicationState, DomainError> {
@@ -262,6 +283,20 @@ pub async fn decide(
 ) -> Result<ApplicationView, DomainError> {
     let tx = db.begin().await?;
     let app = find_scoped(&tx, actor, id).await?;
+    let view = decide_in(&tx, actor, app, action, decision).await?;
+    tx.commit().await?;
+    Ok(view)
+}
+
+/// [`decide`] inside the caller's transaction, for one application or many.
+pub(crate) async fn decide_in<C: ConnectionTrait>(
+    tx: &C,
+    actor: &Actor,
+    app: application::Model,
+    action: ApplicationAction,
+    decision: Decision,
+) -> Result<ApplicationView, DomainError> {
+    let id = app.id;
     match action {
         ApplicationAction::Verify => require(actor, &[Role::Admin, Role::OriginOfficer])?,
         ApplicationAction::Admit | ApplicationAction::Waitlist | ApplicationAction::Reject => {
@@ -281,17 +316,20 @@ pub async fn decide(
     let mut summary = serde_json::json!({ "from": current.as_str(), "to": next.as_str() });
     match action {
         ApplicationAction::Verify => {
+            let evidence = verification_evidence(&app, decision.poverty_registration_no.as_deref())?;
+            summary["poverty_registration_no"] = serde_json::json!(evidence);
+            am.poverty_registration_no = Set(Some(evidence));
             am.verified_by = Set(actor.audit_id());
             am.verified_at = Set(Some(now()));
         }
         ApplicationAction::Admit => {
-            let major = admission_major(&tx, actor, &app, decision.major_id).await?;
+            let major = admission_major(tx, actor, &app, decision.major_id).await?;
             am.school_id = Set(Some(major.school_id));
             am.major_id = Set(Some(major.id));
             am.decision_reason = Set(None);
             summary["major_id"] = serde_json::json!(major.id);
             super::outbox::notify_address(
-                &tx,
+                tx,
                 app.email.as_deref(),
                 super::outbox::Message {
                     template: "admission",
@@ -310,23 +348,15 @@ pub async fn decide(
                 // The person is free to apply again elsewhere.
                 identity_claim::Entity::delete_many()
                     .filter(identity_claim::Column::ApplicationId.eq(app.id))
-                    .exec(&tx)
+                    .exec(tx)
                     .await?;
             }
         }
         ApplicationAction::Enroll => {}
     }
-    let row = am.update(&tx).await?;
-    audit::record(
-        &tx,
-        actor,
-        &format!("application.{}", action.as_str()),
-        "application",
-        Some(id.to_string()),
-        summary,
-    )
-    .await?;
-    tx.commit().await?;
+    let row = am.update(tx).await?;
+    audit::record(tx, actor, &format!("application.{}", action.as_str()), "application", Some(id.to_string()), summary)
+        .await?;
     Ok(row.into())
 }
 
