@@ -19,7 +19,7 @@ pub const ROUTES: &[(&str, &str, &str)] = &[
     ("GET", "/api/v1/applications/{id}", "ARO"),
     ("POST", "/api/v1/applications/{id}/admit", "AR"),
     ("POST", "/api/v1/applications/{id}/enroll", "AR"),
-    ("POST", "/api/v1/applications/{id}/reject", "AR"),
+    ("POST", "/api/v1/applications/{id}/reject", "ARO"),
     ("POST", "/api/v1/applications/{id}/verify", "AO"),
     ("POST", "/api/v1/applications/{id}/waitlist", "AR"),
     ("GET", "/api/v1/audit-events", "A"),

@@ -15,6 +15,7 @@ mod world;
 
 mod access_tokens;
 mod admin_pages;
+mod application_pages;
 mod authorization_matrix;
 mod batch_cancel;
 mod batch_claims;

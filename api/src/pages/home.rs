@@ -20,6 +20,8 @@ struct StaffPage {
     name: String,
     list_title: &'static str,
     roster: Roster,
+    /// The role's jobs on other pages: (href, catalogue key).
+    links: Vec<(&'static str, &'static str)>,
 }
 
 page_strings!(StaffPage);
@@ -65,5 +67,12 @@ async fn staff(
         Ok(r) => r,
         Err(e) => return ApiError::from(e).into_response(),
     };
-    render(&StaffPage { name: me.user.name.clone(), list_title, roster, page: Chrome::new(&me.page, title) })
+    let links = match actor.role {
+        Role::OriginOfficer => {
+            vec![("/applications", "apps.open"), ("/registrar/import", "apps.import"), ("/students", "search.title")]
+        }
+        Role::Registrar | Role::Admin => vec![("/applications", "apps.open"), ("/students", "search.title")],
+        _ => vec![("/students", "search.title")],
+    };
+    render(&StaffPage { name: me.user.name.clone(), list_title, roster, links, page: Chrome::new(&me.page, title) })
 }

@@ -7,6 +7,8 @@ pub mod i18n;
 pub mod session;
 
 mod admin;
+mod application;
+mod applications;
 mod auth;
 mod batches;
 mod enterprise;
@@ -56,6 +58,11 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/registrar/batches/{id}/payment.csv", get(batches::payment_file))
         .route("/registrar/batches/{id}/results", axum::routing::post(batches::results))
         .route("/origin", get(home::origin))
+        // Recruitment: applications, singly and in bulk (officers, registrars, admins).
+        .route("/applications", get(applications::list))
+        .route("/applications/decide", get(applications::back_to_list).post(applications::decide))
+        .route("/applications/{id}", get(application::show))
+        .route("/applications/{id}/decide", axum::routing::post(application::decide))
         .route("/enterprise", get(enterprise::page))
         .route("/enterprise/students", get(home::enterprise))
         .route("/enterprise/placements/{id}/confirm", axum::routing::post(enterprise::confirm_placement))

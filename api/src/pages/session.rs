@@ -321,6 +321,38 @@ impl<T: DeserializeOwned> FromRequest<AppState> for CsrfForm<T> {
     }
 }
 
+/// A url-encoded form read as its (name, value) pairs, repeated names kept (ticked
+/// checkboxes), once its `csrf` field matches the session's token; else 403.
+pub struct CsrfFields(pub Vec<(String, String)>);
+
+impl CsrfFields {
+    /// The first value of `name`, or "".
+    pub fn get(&self, name: &str) -> &str {
+        self.0.iter().find(|(k, _)| k == name).map_or("", |(_, v)| v.as_str())
+    }
+
+    /// Every value of `name`, in order.
+    pub fn all(&self, name: &str) -> Vec<&str> {
+        self.0.iter().filter(|(k, _)| k == name).map(|(_, v)| v.as_str()).collect()
+    }
+}
+
+impl FromRequest<AppState> for CsrfFields {
+    type Rejection = Response;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
+        let expected = req.extensions().get::<PageCtx>().map(|p| p.csrf.clone()).unwrap_or_default();
+        let bytes = Bytes::from_request(req, state).await.map_err(IntoResponse::into_response)?;
+        let pairs: Vec<(String, String)> =
+            form_urlencoded::parse(&bytes).map(|(k, v)| (k.into_owned(), v.into_owned())).collect();
+        let sent = pairs.iter().find(|(k, _)| k == "csrf").map(|(_, v)| v.as_str());
+        if !csrf_matches(sent.unwrap_or_default(), &expected) {
+            return Err(csrf_refusal());
+        }
+        Ok(CsrfFields(pairs))
+    }
+}
+
 /// Whether a form's `csrf` field is the session's token (compared in constant time).
 pub(crate) fn csrf_matches(sent: &str, expected: &str) -> bool {
     !expected.is_empty() && same(sent.as_bytes(), expected.as_bytes())

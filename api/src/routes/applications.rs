@@ -199,7 +199,8 @@ async fn waitlist(
     act(&s, &actor, id, ApplicationAction::Waitlist, d).await
 }
 
-/// Rejects an application (a reason is required); the person may apply again elsewhere.
+/// Rejects an application (a reason is required): a registrar, or the origin officer who
+/// finds the applicant ineligible. The person may apply again elsewhere.
 #[utoipa::path(post, path = "/applications/{id}/reject", tag = "applications", security(("bearer" = [])), params(("id" = Uuid, Path)),
     request_body = Decision,
     responses((status = 200, body = ApplicationView), (status = 409, body = Problem), (status = 422, body = Problem)))]

@@ -159,6 +159,7 @@ fn check(req: &BulkDecision, actor: &Actor) -> Result<ApplicationAction, DomainE
     })?;
     match action {
         ApplicationAction::Verify => require(actor, &[Role::Admin, Role::OriginOfficer])?,
+        ApplicationAction::Reject => require(actor, super::RECRUITERS)?,
         _ => require(actor, &[Role::Admin, Role::Registrar])?,
     }
     let mut errors = Vec::new();

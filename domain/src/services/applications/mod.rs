@@ -299,9 +299,9 @@ pub(crate) async fn decide_in<C: ConnectionTrait>(
     let id = app.id;
     match action {
         ApplicationAction::Verify => require(actor, &[Role::Admin, Role::OriginOfficer])?,
-        ApplicationAction::Admit | ApplicationAction::Waitlist | ApplicationAction::Reject => {
-            require(actor, &[Role::Admin, Role::Registrar])?
-        }
+        // The officer who checks eligibility may also turn an applicant down.
+        ApplicationAction::Reject => require(actor, RECRUITERS)?,
+        ApplicationAction::Admit | ApplicationAction::Waitlist => require(actor, &[Role::Admin, Role::Registrar])?,
         ApplicationAction::Enroll => return Err(DomainError::Internal("enroll goes through students::enroll".into())),
     }
     let current = state_of(&app)?;
