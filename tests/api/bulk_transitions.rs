@@ -19,7 +19,7 @@ fn row<'a>(report: &'a Value, student: &str) -> &'a Value {
     report["rows"].as_array().unwrap().iter().find(|r| r["student_id"] == student).unwrap()
 }
 
-async fn history(w: &World, s: &str) -> Vec<String> {
+pub(crate) async fn history(w: &World, s: &str) -> Vec<String> {
     let h =
         assert_json(w.app.get(&format!("/api/v1/students/{s}/history"), &w.registrar_a).await, StatusCode::OK).await;
     h.as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap().to_owned()).collect()
@@ -40,7 +40,7 @@ async fn held_for_year(w: &World, s: &str, year: i64) -> usize {
 }
 
 /// Three students of school A: `a` and `c` in year 1, `b` suspended.
-async fn class_of_three(w: &World) -> (String, String, String) {
+pub(crate) async fn class_of_three(w: &World) -> (String, String, String) {
     let (a, _) = w.enrolled(1).await;
     let (b, _) = w.enrolled(2).await;
     let (c, _) = w.enrolled(3).await;

@@ -59,6 +59,7 @@ mod status_pages;
 mod student_pages;
 mod subsidies;
 mod subsidy_report;
+mod transition_pages;
 mod unique_keys;
 mod upload_pages;
 mod users;

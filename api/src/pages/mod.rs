@@ -22,6 +22,7 @@ mod field_words;
 mod forms;
 mod student_file;
 mod students;
+mod transitions;
 // File upload (multipart forms) and its size-limit page.
 pub mod upload;
 
@@ -52,6 +53,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/registrar", get(registrar::dashboard))
         .route("/registrar/students", get(home::registrar))
         .route("/registrar/reports/{name}", get(registrar::download))
+        .route("/registrar/transitions", get(transitions::form).post(transitions::submit))
         .route("/registrar/import", get(import::form).post(import::submit))
         .route("/registrar/batches", get(batches::page).post(batches::create))
         .route("/registrar/batches/{id}/approve", axum::routing::post(batches::approve))
