@@ -9,6 +9,7 @@ pub mod error;
 mod fuzz_tests;
 pub mod import_csv;
 pub mod lifecycle;
+pub mod refusals;
 pub mod services;
 pub mod subsidy;
 pub mod synthetic;

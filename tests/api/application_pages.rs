@@ -142,6 +142,13 @@ async fn a_registrar_sees_the_free_places_admits_the_verified_in_bulk_and_enrols
     assert_eq!(application(&w, &ids[0]).await["state"], "admitted");
     assert_eq!(application(&w, &ids[3]).await["state"], "verified");
 
+    // One more by hand: the refusal reads in Chinese, not the domain's English.
+    let last = format!("/applications/{}", ids[3]);
+    let full = b.submit(&last, &format!("{last}/decide"), &[("action", "admit")]).await;
+    assert_eq!(full.status(), StatusCode::CONFLICT);
+    let html = full.text().await.unwrap();
+    assert!(html.contains("该专业名额已满") && !html.contains("capacity"), "{html}");
+
     let file_path = format!("/applications/{}", ids[0]);
     let file = b.page(&file_path).await;
     assert!(file.contains("value=\"enroll\"") && !file.contains("value=\"verify\""), "{file}");

@@ -11,7 +11,12 @@ use super::i18n::{Lang, t};
 pub fn refusal(lang: Lang, e: &DomainError) -> String {
     let detail = match e {
         DomainError::Invalid(fields) => super::field_words::field_problems(lang, fields),
-        DomainError::Conflict { message, .. } => message.clone(),
+        DomainError::Conflict { code, message } => match lang {
+            Lang::Zh => yungui_domain::refusals::zh(code).map_or_else(|| message.clone(), str::to_owned),
+            Lang::En => message.clone(),
+        },
+        DomainError::Forbidden(_) if lang == Lang::Zh => t(lang, "common.forbidden").to_owned(),
+        DomainError::NotFound(_) if lang == Lang::Zh => t(lang, "common.not_found").to_owned(),
         DomainError::Db(_) | DomainError::Internal(_) => String::new(),
         other => other.to_string(),
     };

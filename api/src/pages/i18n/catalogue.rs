@@ -13,6 +13,7 @@ pub(super) static CATALOGUE: &[(&str, &str, &str)] = &[
     ("common.back_to_login", "返回登录", "Back to sign in"),
     ("common.not_yet", "暂无", "Not yet"),
     ("common.forbidden", "没有权限", "Not allowed"),
+    ("common.not_found", "找不到该记录，或您无权查看", "Not found, or not yours to see"),
     ("login.title", "登录", "Sign in"),
     ("login.lead", "学生、学校老师和企业人员请用自己的账号登录。", "Students, school staff and enterprise staff sign in with their own account."),
     ("login.login", "账号", "Login"),

@@ -147,7 +147,9 @@ fn refusal(e: &DomainError, state: ApplicationState, action: ApplicationAction) 
             ("no_major", "本校没有与志愿相符的专业，请指定录取专业".to_owned())
         }
         DomainError::Forbidden(_) => ("other_school", "已被其他学校录取".to_owned()),
-        DomainError::Conflict { code, .. } => (*code, "当前不能办理，请逐个查看".to_owned()),
+        DomainError::Conflict { code, .. } => {
+            (*code, crate::refusals::zh(code).unwrap_or("当前不能办理，请逐个查看").to_owned())
+        }
         _ => ("refused", "当前不能办理，请逐个查看".to_owned()),
     };
     (code.to_owned(), zh, en)
