@@ -115,6 +115,7 @@ const MATRIX: &[(&str, &str, &str)] = &[
     ("POST", "/api/v1/students/{id}/transitions", "AR"),
     ("GET", "/api/v1/travel-fares", "ARE"),
     ("GET", "/api/v1/travel-fares/summary", "ARE"),
+    ("POST", "/api/v1/travel-fares/confirm", "RE"),
     ("POST", "/api/v1/travel-fares/{id}/confirm", "RE"),
     ("GET", "/api/v1/users", "AR"),
     ("POST", "/api/v1/users", "A"),

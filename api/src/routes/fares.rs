@@ -8,6 +8,7 @@ use serde::Deserialize;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use uuid::Uuid;
+use yungui_domain::services::subsidies::fare_bulk::{self, FareBatchConfirmation, FareBatchReport};
 use yungui_domain::services::subsidies::fares::{
     self, FareConfirmation, FareFilter, FareStateFilter, FareSummary, FareView,
 };
@@ -19,7 +20,11 @@ use crate::state::AppState;
 
 /// Travel fare routes.
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(list_fares)).routes(routes!(summary)).routes(routes!(confirm))
+    OpenApiRouter::new()
+        .routes(routes!(list_fares))
+        .routes(routes!(summary))
+        .routes(routes!(confirm))
+        .routes(routes!(confirm_many))
 }
 
 /// Filters and paging for the fare list.
@@ -84,4 +89,20 @@ async fn confirm(
     AppJson(req): AppJson<FareConfirmation>,
 ) -> ApiResult<Json<FareView>> {
     Ok(Json(fares::confirm(&s.db, &actor, id, req).await?))
+}
+
+/// Records several fares as paid by one transfer with one reference (an enterprise's own
+/// fares, or a registrar's school's). Each fare is confirmed as a single confirmation
+/// is; one that cannot be (already paid, held, cancelled, not yours) is reported with the
+/// reason (zh and en) and the rest are recorded. With `dry_run` nothing is recorded.
+/// Repeating a request changes nothing.
+#[utoipa::path(post, path = "/travel-fares/confirm", tag = "travel-fares", security(("bearer" = [])),
+    request_body = FareBatchConfirmation,
+    responses((status = 200, body = FareBatchReport), (status = 403, body = Problem), (status = 422, body = Problem)))]
+async fn confirm_many(
+    State(s): State<AppState>,
+    AuthUser(actor): AuthUser,
+    AppJson(req): AppJson<FareBatchConfirmation>,
+) -> ApiResult<Json<FareBatchReport>> {
+    Ok(Json(fare_bulk::confirm_many(&s.db, &actor, req).await?))
 }

@@ -166,7 +166,7 @@ pub async fn list<C: ConnectionTrait>(
 }
 
 /// Name and masked ID of each student, in one query.
-async fn students_of<C: ConnectionTrait>(
+pub(crate) async fn students_of<C: ConnectionTrait>(
     db: &C,
     ids: impl Iterator<Item = Uuid>,
 ) -> Result<HashMap<Uuid, (String, String)>, DomainError> {
@@ -281,7 +281,7 @@ pub async fn summary<C: ConnectionTrait>(
 
 /// Loads one fare the actor may confirm: 404 if it is not a fare at all, 403 if it is
 /// another enterprise's or another school's.
-async fn find_confirmable<C: ConnectionTrait>(
+pub(crate) async fn find_confirmable<C: ConnectionTrait>(
     db: &C,
     actor: &Actor,
     id: Uuid,
@@ -300,7 +300,7 @@ async fn find_confirmable<C: ConnectionTrait>(
     }
 }
 
-fn check_reference(input: &FareConfirmation) -> Result<String, DomainError> {
+pub(crate) fn check_reference(input: &FareConfirmation) -> Result<String, DomainError> {
     let reference = input.reference.trim();
     let mut errors = Vec::new();
     if reference.is_empty() {
@@ -362,39 +362,56 @@ pub async fn confirm(
     let reference = check_reference(&input)?;
     let tx = db.begin().await?;
     let fare = find_confirmable(&tx, actor, id).await?;
-    if let Some(refused) = refusal(&fare) {
+    confirm_in(&tx, actor, &fare, input.paid_on, &reference).await?;
+    let paid = installment::Entity::find_by_id(id).one(&tx).await?.ok_or(DomainError::NotFound("travel fare"))?;
+    let names = students_of(&tx, std::iter::once(paid.student_id)).await?;
+    tx.commit().await?;
+    Ok(view(paid, &names))
+}
+
+/// [`confirm`] for a fare already found in the caller's scope, inside the caller's
+/// transaction: for one fare or many.
+pub(crate) async fn confirm_in<C: ConnectionTrait>(
+    tx: &C,
+    actor: &Actor,
+    fare: &installment::Model,
+    paid_on: NaiveDate,
+    reference: &str,
+) -> Result<(), DomainError> {
+    let id = fare.id;
+    if let Some(refused) = refusal(fare) {
         return Err(refused);
     }
     // Guarded on the state read above: of two confirmations racing, one changes the row
     // and the other finds nothing to change, so there is never a second ledger entry.
     let changed = installment::Entity::update_many()
         .col_expr(installment::Column::State, Expr::value(InstallmentState::Paid))
-        .col_expr(installment::Column::PaidOn, Expr::value(input.paid_on))
-        .col_expr(installment::Column::PaidReference, Expr::value(reference.clone()))
+        .col_expr(installment::Column::PaidOn, Expr::value(paid_on))
+        .col_expr(installment::Column::PaidReference, Expr::value(reference.to_owned()))
         .col_expr(installment::Column::ReasonCode, Expr::value(Option::<String>::None))
         .col_expr(installment::Column::ReasonDetail, Expr::value(Option::<String>::None))
         .col_expr(installment::Column::UpdatedAt, Expr::value(now()))
         .filter(installment::Column::Id.eq(id))
         .filter(installment::Column::State.eq(InstallmentState::Scheduled))
-        .exec(&tx)
+        .exec(tx)
         .await?;
     if changed.rows_affected != 1 {
         return Err(DomainError::conflict("already_paid", "this fare was confirmed at the same time by someone else"));
     }
     ledger_entry::Entity::insert(entry(
-        &fare,
+        fare,
         "paid",
         fare.amount_fen,
-        input.paid_on,
+        paid_on,
         None,
-        Some(reference.clone()),
+        Some(reference.to_owned()),
         None,
         actor,
     ))
-    .exec_without_returning(&tx)
+    .exec_without_returning(tx)
     .await?;
     audit::record(
-        &tx,
+        tx,
         actor,
         "travel_fare.confirm",
         "installment",
@@ -404,13 +421,10 @@ pub async fn confirm(
             "enterprise_id": fare.enterprise_id,
             "study_year": fare.study_year,
             "amount_fen": fare.amount_fen,
-            "paid_on": input.paid_on,
+            "paid_on": paid_on,
             "reference": reference,
         }),
     )
     .await?;
-    let paid = installment::Entity::find_by_id(id).one(&tx).await?.ok_or(DomainError::NotFound("travel fare"))?;
-    let names = students_of(&tx, std::iter::once(paid.student_id)).await?;
-    tx.commit().await?;
-    Ok(view(paid, &names))
+    Ok(())
 }

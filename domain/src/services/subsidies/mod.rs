@@ -3,6 +3,7 @@
 
 pub mod batches;
 mod claims;
+pub mod fare_bulk;
 pub mod fares;
 pub mod holds;
 pub mod policies;
