@@ -33,7 +33,7 @@ async fn confirm_many(w: &World, token: &str, body: Value) -> reqwest::Response 
     w.app.post_json("/api/v1/travel-fares/confirm", token, &body).await
 }
 
-fn row<'a>(r: &'a Value, fare: Uuid) -> &'a Value {
+fn row(r: &Value, fare: Uuid) -> &Value {
     r["rows"].as_array().unwrap().iter().find(|x| x["fare_id"] == fare.to_string()).unwrap()
 }
 
