@@ -125,3 +125,36 @@ async fn a_transfer_without_fares_reference_or_a_past_date_is_refused_whole() {
     )
     .await;
 }
+
+#[tokio::test]
+async fn hr_ticks_several_fares_on_the_desk_previews_and_records_one_transfer() {
+    use crate::staff_pages::{Browser, assert_complete};
+    let w = world().await;
+    let mut fares = Vec::new();
+    for n in 1..=2 {
+        let (s, _) = w.enrolled(n).await;
+        fares.push(fares_of(&w, &s).await[0].id.to_string());
+    }
+    let hr = w.app.create_user_anchored(yungui_domain::Role::Enterprise, Some(w.enterprise_1)).await;
+    let b = Browser::new(&w.app);
+    b.sign_in(&hr.login, &hr.password).await;
+    let desk = b.page("/enterprise").await;
+    assert!(desk.contains("form=\"fares-bulk\"") && desk.contains("id=\"fares-bulk\""), "{desk}");
+
+    let fields =
+        [("ids", fares[0].as_str()), ("ids", fares[1].as_str()), ("paid_on", "2020-01-10"), ("reference", "TRF-9")];
+    let preview =
+        b.submit("/enterprise", "/enterprise/fares/confirm", &[&fields[..], &[("go", "preview")]].concat()).await;
+    assert_eq!(preview.status(), StatusCode::OK);
+    let html = preview.text().await.unwrap();
+    assert_complete("/enterprise/fares/confirm", &html);
+    assert!(html.contains("将登记 2 笔路费为已支付，共 3,000.00 元；不能登记 0 笔。"), "{html}");
+    assert!(paid_entries(&w, fares[0].parse().unwrap()).await.is_empty());
+
+    let run = b.submit("/enterprise", "/enterprise/fares/confirm", &[&fields[..], &[("go", "run")]].concat()).await;
+    let html = run.text().await.unwrap();
+    assert!(html.contains("已登记 2 笔路费为已支付"), "{html}");
+    for f in &fares {
+        assert_eq!(paid_entries(&w, f.parse().unwrap()).await[0].reference.as_deref(), Some("TRF-9"));
+    }
+}

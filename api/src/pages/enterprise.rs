@@ -17,7 +17,7 @@ use yungui_domain::{DomainError, Role};
 use super::format::{date, yuan};
 use super::i18n::{t, tf};
 use super::roster::{Roster, RosterQuery, roster};
-use super::session::{CsrfForm, PageUser};
+use super::session::{CsrfFields, CsrfForm, PageUser};
 use super::{Chrome, home_of, page_strings, render};
 use crate::error::ApiError;
 use crate::extract::AsOf;
@@ -40,9 +40,26 @@ struct EnterprisePage {
     follow_ups: Vec<FollowUp>,
     to_evaluate: Vec<ToEvaluate>,
     roster: Roster,
+    /// After "record several": what happens (or happened) to each fare ticked.
+    fare_report: Option<FareReport>,
 }
 
 page_strings!(EnterprisePage);
+
+struct FareReport {
+    summary: String,
+    dry_run: bool,
+    rows: Vec<FareReportRow>,
+    fields: Vec<(String, String)>,
+}
+
+struct FareReportRow {
+    student: String,
+    amount: String,
+    outcome: &'static str,
+    outcome_class: &'static str,
+    detail: String,
+}
 
 struct Proposal {
     id: Uuid,
@@ -192,6 +209,7 @@ async fn view(
         .collect();
     let roster = roster(db, actor, lang, "/enterprise", &RosterQuery { q: q.q.clone(), page: q.page }).await?;
     Ok(EnterprisePage {
+        fare_report: None,
         name: me.user.name.clone(),
         notice,
         error,
@@ -298,6 +316,74 @@ pub async fn confirm_fare(
     let input = fares::FareConfirmation { paid_on, reference: f.reference.trim().to_owned() };
     let done = fares::confirm(&state.db, &me.user.actor, id, input).await.map(|_| ());
     after(&state, me, done, "fare_paid").await
+}
+
+/// `POST /enterprise/fares/confirm`: several ticked fares paid by one transfer, previewed
+/// (`go=preview`) and then recorded (`go=run`) through the API's bulk confirmation.
+#[tracing::instrument(skip_all)]
+pub async fn confirm_fares(State(state): State<AppState>, me: PageUser, f: CsrfFields) -> Response {
+    use yungui_domain::services::subsidies::fare_bulk::{self, FareBatchConfirmation, FareOutcome};
+    let lang = me.page.lang;
+    let ids: Vec<Uuid> = f.all("ids").iter().filter_map(|v| v.parse().ok()).collect();
+    let req = match parse_date(f.get("paid_on"), "paid_on") {
+        Ok(Some(paid_on)) => Ok(FareBatchConfirmation {
+            fare_ids: ids,
+            paid_on,
+            reference: f.get("reference").to_owned(),
+            dry_run: f.get("go") != "run",
+        }),
+        Ok(None) => Err(DomainError::invalid("paid_on", "required", "give the day the fares were paid")),
+        Err(e) => Err(e),
+    };
+    let report = match req {
+        Ok(r) => fare_bulk::confirm_many(&state.db, &me.user.actor, r).await,
+        Err(e) => Err(e),
+    };
+    let report = match report {
+        Ok(r) => r,
+        Err(e) => return after(&state, me, Err(e), "").await,
+    };
+    let key = if report.dry_run { "ent.fares_preview" } else { "ent.fares_done" };
+    let summary = tf(
+        lang,
+        key,
+        &[
+            ("n", &report.confirmed.to_string()),
+            ("skipped", &report.skipped.to_string()),
+            ("total", &yuan(lang, report.confirmed_fen)),
+        ],
+    );
+    let rows = report
+        .rows
+        .iter()
+        .map(|r| {
+            let (outcome, outcome_class) = match r.outcome {
+                FareOutcome::WillConfirm => (t(lang, "ent.fare_will"), "ok"),
+                FareOutcome::Confirmed => (t(lang, "ent.fare_done"), "ok"),
+                FareOutcome::Skipped => (t(lang, "ent.fare_skipped"), "bad"),
+            };
+            let detail = match lang {
+                super::i18n::Lang::Zh => r.message_zh.clone(),
+                super::i18n::Lang::En => r.message.clone(),
+            };
+            FareReportRow {
+                student: r.student_name.clone(),
+                amount: r.amount_fen.map(|f| yuan(lang, f)).unwrap_or_default(),
+                outcome,
+                outcome_class,
+                detail: detail.unwrap_or_default(),
+            }
+        })
+        .collect();
+    let fields = f.0.iter().filter(|(k, _)| k != "csrf" && k != "go").cloned().collect();
+    let fare_report = FareReport { summary, dry_run: report.dry_run, rows, fields };
+    match view(&state, &me, &EnterpriseQuery::default(), None, None).await {
+        Ok(mut p) => {
+            p.fare_report = Some(fare_report);
+            render(&p)
+        }
+        Err(e) => ApiError::from(e).into_response(),
+    }
 }
 
 /// An optional `YYYY-MM-DD` form field.

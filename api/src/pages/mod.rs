@@ -69,6 +69,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/enterprise/students", get(home::enterprise))
         .route("/enterprise/placements/{id}/confirm", axum::routing::post(enterprise::confirm_placement))
         .route("/enterprise/placements/{id}/decline", axum::routing::post(enterprise::decline_placement))
+        .route("/enterprise/fares/confirm", axum::routing::post(enterprise::confirm_fares))
         .route("/enterprise/fares/{id}/confirm", axum::routing::post(enterprise::confirm_fare))
         .route("/enterprise/internships/{id}/evaluate", axum::routing::post(enterprise::evaluate_internship))
         // Student search and files (all staff, scoped); the admin pages.
