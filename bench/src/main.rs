@@ -11,6 +11,7 @@ mod run;
 mod schedules;
 mod seed;
 mod server;
+mod transitions;
 
 use clap::{Parser, Subcommand};
 use yungui_api::Config;

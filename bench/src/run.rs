@@ -65,6 +65,9 @@ pub struct RunArgs {
     /// whatever pages are stored: for runs of the batch, import or schedules alone).
     #[arg(long)]
     pub no_first_reads: bool,
+    /// Measure only the bulk transition (and the server's peak memory).
+    #[arg(long)]
+    pub transitions_only: bool,
     /// Where the server log and scratch CSV files go.
     #[arg(long, default_value = "target/bench")]
     pub work_dir: PathBuf,
@@ -150,6 +153,11 @@ pub async fn run(args: RunArgs, config: Config, out: &mut dyn std::io::Write) ->
         .timeout(Duration::from_secs(120))
         .build()
         .context("build the HTTP client")?;
+    if args.transitions_only {
+        let rows = super::transitions::transitions_run(&db, &client, &server.base, &admin_token).await?;
+        drop(server);
+        return Ok(print_table(out, backend.name(), &rows)?);
+    }
     let status_url = format!("{}/api/v1/me/status", server.base);
     // Every student's page read once, 32 clients: each is computed and stored (the
     // pages are stored as they are first read; a batch or a new name makes them all
@@ -251,6 +259,7 @@ pub async fn run(args: RunArgs, config: Config, out: &mut dyn std::io::Write) ->
     );
 
     rows.extend(super::pages::pages_run(&db, &client, &server.base, &keys, &admin_token).await?);
+    rows.extend(super::transitions::transitions_run(&db, &client, &server.base, &admin_token).await?);
 
     let rss = server.peak_rss_kib();
     drop(server);
