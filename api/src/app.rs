@@ -161,6 +161,8 @@ pub fn build_router(state: AppState) -> Router {
         .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, Duration::from_secs(60)))
         // Outside the limit and timeout layers, so their bare 413/408 become problems too.
         .layer(axum::middleware::map_response(problem_for_bare_errors))
+        // Outside all of them: a problem answering a page becomes an HTML page.
+        .layer(axum::middleware::from_fn(crate::pages::errors::html_errors))
         .layer(
             TraceLayer::new_for_http().make_span_with(|req: &Request<_>| {
                 let id = req

@@ -28,6 +28,7 @@ mod bulk_transitions;
 mod cli;
 mod cohorts;
 mod demo;
+mod error_pages;
 mod fare_batches;
 mod fares;
 mod funnel_counts;

@@ -89,11 +89,14 @@ async fn a_missing_field_in_a_new_user_is_422_naming_it() {
 }
 
 #[tokio::test]
-async fn an_unknown_api_path_is_a_404_problem() {
+async fn an_unknown_api_path_is_a_404_problem_and_an_unknown_page_a_404_page() {
     let app = spawn_app().await;
 
     assert_problem(app.get_anon("/api/v1/no-such-thing").await, StatusCode::NOT_FOUND, "not_found").await;
-    assert_problem(app.get_anon("/no-such-page").await, StatusCode::NOT_FOUND, "not_found").await;
+    // Outside the API a person is reading: the 404 is a page (error_pages.rs).
+    let page = app.get_anon("/no-such-page").await;
+    assert_eq!(page.status(), StatusCode::NOT_FOUND);
+    assert!(page.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
 }
 
 #[tokio::test]

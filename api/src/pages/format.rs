@@ -23,6 +23,16 @@ pub fn yuan(lang: Lang, fen: i64) -> String {
     }
 }
 
+/// A moment in Beijing time (UTC+8, no daylight saving), to the minute:
+/// `2019-09-01 08:30` with the zone named in the page's language.
+pub fn beijing(lang: Lang, at: chrono::DateTime<chrono::Utc>) -> String {
+    let local = at.with_timezone(&chrono::FixedOffset::east_opt(8 * 3600).expect("UTC+8 is a valid offset"));
+    match lang {
+        Lang::Zh => format!("{}（北京时间）", local.format("%Y-%m-%d %H:%M")),
+        Lang::En => format!("{} Beijing time", local.format("%Y-%m-%d %H:%M")),
+    }
+}
+
 /// `2019年9月1日` / `1 Sep 2019`.
 pub fn date(lang: Lang, d: NaiveDate) -> String {
     match lang {
@@ -34,6 +44,13 @@ pub fn date(lang: Lang, d: NaiveDate) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn moments_are_shown_in_beijing_time() {
+        let at = chrono::DateTime::parse_from_rfc3339("2019-08-31T16:30:00Z").unwrap().with_timezone(&chrono::Utc);
+        assert_eq!(beijing(Lang::Zh, at), "2019-09-01 00:30（北京时间）");
+        assert_eq!(beijing(Lang::En, at), "2019-09-01 00:30 Beijing time");
+    }
 
     #[test]
     fn fen_become_yuan_with_two_decimals_and_separators() {

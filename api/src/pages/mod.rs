@@ -2,6 +2,7 @@
 //! and the home page of each role. Simplified Chinese first, English by a switch; no
 //! JavaScript, no fonts or files from elsewhere, readable on a 360 px phone.
 
+pub mod errors;
 pub mod format;
 pub mod i18n;
 pub mod session;

@@ -295,11 +295,27 @@ impl FromRequestParts<AppState> for PageUser {
         match page.user.clone() {
             Some(user) => Ok(PageUser { user, page }),
             None => {
-                let next: String = form_urlencoded::byte_serialize(page.path_and_query.as_bytes()).collect();
+                // After signing in, a form sent with an expired session goes back to the
+                // page the form was on (its POST address may have no page of its own).
+                let target = if parts.method == axum::http::Method::GET || parts.method == axum::http::Method::HEAD {
+                    page.path_and_query.clone()
+                } else {
+                    referring_page(&parts.headers).unwrap_or_else(|| "/".to_owned())
+                };
+                let next: String = form_urlencoded::byte_serialize(target.as_bytes()).collect();
                 Err(Redirect::to(&format!("/login?next={next}")).into_response())
             }
         }
     }
+}
+
+/// The path and query of the `Referer`, when it is a page of this host.
+fn referring_page(headers: &axum::http::HeaderMap) -> Option<String> {
+    let referer = headers.get(header::REFERER)?.to_str().ok()?;
+    let host = headers.get(header::HOST)?.to_str().ok()?;
+    let rest = referer.strip_prefix("http://").or_else(|| referer.strip_prefix("https://"))?;
+    let path = rest.strip_prefix(host)?;
+    local_path(Some(path)).filter(|p| p.starts_with('/'))
 }
 
 /// A url-encoded form whose `csrf` field matches the session's token; else 403.

@@ -187,7 +187,7 @@ fn event(lang: Lang, e: &FileEvent, all: &[FileEvent]) -> Event {
         year: tf(lang, "staff.year_n", &[("n", &v.study_year_after.to_string())]),
         actor: e.actor_login.clone().unwrap_or_else(|| t(lang, "file.system").to_owned()),
         reason: v.reason.clone().unwrap_or_default(),
-        recorded: v.recorded_at.format("%Y-%m-%d %H:%M UTC").to_string(),
+        recorded: super::format::beijing(lang, v.recorded_at),
         reversed: e.reversed_by.is_some(),
         undoes,
     }

@@ -22,6 +22,9 @@ use crate::{Actor, DomainError, Role};
 /// Students written per transaction.
 const CHUNK: usize = 500;
 
+/// Most students one request may list by id.
+pub const MAX_LISTED: usize = 5_000;
+
 /// A transition for many students of one cohort.
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 pub struct BulkTransition {
@@ -191,6 +194,13 @@ fn check(req: &BulkTransition, final_year: i32) -> Result<(StudentAction, Checke
             ));
         }
         _ => {}
+    }
+    if req.student_ids.as_ref().is_some_and(|ids| ids.len() > MAX_LISTED) {
+        return Err(DomainError::invalid(
+            "student_ids",
+            "too_many",
+            format!("list at most {MAX_LISTED} students, or choose them by major or class"),
+        ));
     }
     let single = TransitionRequest {
         action: req.action.clone(),

@@ -127,7 +127,7 @@ pub async fn list(State(state): State<AppState>, me: PageUser, Query(q): Query<A
         .items
         .into_iter()
         .map(|e| Row {
-            at: e.at.format("%Y-%m-%d %H:%M:%S UTC").to_string(),
+            at: super::super::format::beijing(lang, e.at),
             actor: e.actor_login.unwrap_or_default(),
             action: e.action,
             href: match (e.entity_type.as_str(), &e.entity_id) {
