@@ -1,8 +1,8 @@
 //! Moving many students at once: a cohort (or one major, class or list of students in
 //! it) advances to the next study year or graduates. A dry run reports who would move
 //! and who is skipped and why; the real run writes each student's change through the
-//! same `plan` and `write` as a single transition, commits 500 students at a time and
-//! syncs their subsidies per chunk.
+//! same `plan`, `write` and `record` as a single transition, commits 500 students at a
+//! time and syncs their subsidies per chunk.
 //!
 //! Running the same request twice changes nothing: an advance names the year the
 //! students are in (`from_study_year`), so whoever has moved on is skipped, and a
@@ -13,7 +13,7 @@ use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOr
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::students::{Checked, TransitionRequest, plan, study_years_of, write};
+use super::students::{Checked, TransitionRequest, plan, record, study_years_of, write};
 use super::{require, scoping};
 use crate::entities::{cohort, student};
 use crate::lifecycle::{StudentAction, StudentState};
@@ -284,7 +284,8 @@ pub async fn transition_many(
                     if req.dry_run {
                         row.outcome = BulkOutcome::WillMove;
                     } else {
-                        write(&tx, actor, p, &checked).await?;
+                        let written = write(&tx, actor, p, &checked).await?;
+                        record(&tx, actor, &written, &checked).await?;
                         moved.push(s.id);
                         row.outcome = BulkOutcome::Moved;
                     }

@@ -294,14 +294,22 @@ pub(crate) async fn plan<C: ConnectionTrait>(
     Ok(Planned { student: s, seq: last.seq + 1, top, after, reverses })
 }
 
-/// Writes a planned transition: the event, the identity claim, the student's row, the
-/// notification and the audit entry. The caller syncs the subsidies and commits.
+/// What [`write`] leaves for [`record`]: the notice and the audit entry.
+pub(crate) struct Written {
+    pub student: student::Model,
+    event_id: Uuid,
+    before: (StudentState, i32),
+    reverses: Option<Uuid>,
+}
+
+/// Writes a planned transition: the event, the identity claim and the student's row.
+/// The caller syncs the subsidies, then [`record`]s it, then commits.
 pub(crate) async fn write<C: ConnectionTrait>(
     db: &C,
     actor: &Actor,
     p: Planned,
     c: &Checked,
-) -> Result<student::Model, DomainError> {
+) -> Result<Written, DomainError> {
     let Planned { student: s, seq, top, after, reverses } = p;
     let id = s.id;
     let event_id = new_id();
@@ -359,6 +367,18 @@ pub(crate) async fn write<C: ConnectionTrait>(
     am.major_id = Set(after.major);
     am.updated_at = Set(now());
     let updated = am.update(db).await?;
+    Ok(Written { student: updated, event_id, before, reverses })
+}
+
+/// The notice to the student and the audit entry of a written transition.
+pub(crate) async fn record<C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    w: &Written,
+    c: &Checked,
+) -> Result<(), DomainError> {
+    let Written { student: updated, event_id, before, reverses } = w;
+    let (id, action_name) = (updated.id, c.name());
     super::outbox::notify_users_where(
         db,
         "student",
@@ -388,7 +408,7 @@ pub(crate) async fn write<C: ConnectionTrait>(
         }),
     )
     .await?;
-    Ok(updated)
+    Ok(())
 }
 
 /// Applies a transition (or a reversal) and returns the student afterwards.
@@ -405,11 +425,12 @@ pub async fn transition(
     let evts = events(&tx, id).await?;
     let study_years = study_years_of(&tx, s.cohort_id).await?;
     let planned = plan(&tx, s, &evts, &c, study_years).await?;
-    let updated = write(&tx, actor, planned, &c).await?;
+    let written = write(&tx, actor, planned, &c).await?;
     // Holds, reschedules and cancellations follow the history, reversals included.
     super::subsidies::sync(&tx, actor, id).await?;
+    record(&tx, actor, &written, &c).await?;
     tx.commit().await?;
-    Ok(StudentView::for_actor(updated, actor))
+    Ok(StudentView::for_actor(written.student, actor))
 }
 
 pub(crate) async fn study_years_of<C: ConnectionTrait>(db: &C, cohort_id: Uuid) -> Result<u8, DomainError> {
