@@ -255,3 +255,31 @@ async fn the_audit_api_filters_by_actor_login_and_whole_days() {
     let r = w.app.get("/api/v1/audit-events?from=yesterday", &w.admin).await;
     assert_problem(r, StatusCode::BAD_REQUEST, "invalid_query").await;
 }
+
+#[tokio::test]
+async fn an_admin_finds_users_by_name_or_login_and_is_asked_before_deactivating() {
+    let app = crate::helpers::spawn_app().await;
+    let registrar =
+        app.create_user_anchored(Role::Registrar, Some(crate::fixtures::school(&app.state.db).await.id)).await;
+    let enterprise =
+        app.create_user_anchored(Role::Enterprise, Some(crate::fixtures::enterprise(&app.state.db).await.id)).await;
+    let b = admin(&app).await;
+    let found = b.page(&format!("/admin/users?q={}", registrar.login)).await;
+    assert!(found.contains(&registrar.login) && !found.contains(&enterprise.login), "{found}");
+    assert!(found.contains(&format!("value=\"{}\"", registrar.login)), "the search keeps what was typed");
+    let by_role = b.page("/admin/users?role=enterprise").await;
+    assert!(by_role.contains(&enterprise.login) && !by_role.contains(&registrar.login));
+    assert!(by_role.contains("value=\"enterprise\" selected"), "the filter keeps its choice");
+    // Deactivating asks first: the button sits behind a step that says what it does.
+    assert!(found.contains("class=\"confirm-step\"") && found.contains("确认停用"), "{found}");
+    let api = assert_json(
+        app.get(
+            &format!("/api/v1/users?q={}", &registrar.login[..registrar.login.len() - 1]),
+            &app.admin_token().await,
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert!(api["items"].as_array().unwrap().iter().any(|u| u["login"] == registrar.login.as_str()), "{api}");
+}

@@ -26,6 +26,8 @@ pub fn router() -> OpenApiRouter<AppState> {
 pub struct UserFilter {
     /// Only users with this role.
     pub role: Option<Role>,
+    /// Login or name contains.
+    pub q: Option<String>,
     #[serde(flatten)]
     #[param(inline)]
     pub page: PageRequest,
@@ -39,7 +41,7 @@ async fn list_users(
     AuthUser(actor): AuthUser,
     AppQuery(f): AppQuery<UserFilter>,
 ) -> ApiResult<Json<Page<UserView>>> {
-    Ok(Json(users::list(&s.db, &actor, f.role, f.page).await?))
+    Ok(Json(users::list(&s.db, &actor, f.role, f.q.as_deref(), f.page).await?))
 }
 
 /// Creates an account; registrars need `school_id`, origin officers `origin_id`, enterprise users `enterprise_id`, students `student_id`.

@@ -238,11 +238,19 @@ pub async fn list<C: ConnectionTrait>(
     db: &C,
     actor: &Actor,
     role: Option<Role>,
+    search: Option<&str>,
     page: PageRequest,
 ) -> Result<Page<UserView>, DomainError> {
     let mut q = user::Entity::find().filter(readable_by(actor)?);
     if let Some(r) = role {
         q = q.filter(user::Column::Role.eq(r.as_str()));
+    }
+    if let Some(text) = search.map(str::trim).filter(|t| !t.is_empty()) {
+        q = q.filter(
+            sea_orm::Condition::any()
+                .add(user::Column::Login.contains(text))
+                .add(user::Column::DisplayName.contains(text)),
+        );
     }
     let (rows, total) = page.fetch(db, q, |q| q.order_by_asc(user::Column::Login)).await?;
     Ok(page.of(rows.into_iter().map(Into::into).collect(), total))

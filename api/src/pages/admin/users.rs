@@ -45,6 +45,9 @@ struct UsersPage {
     next_href: Option<String>,
     /// What the create form had, when it comes back refused.
     form: CreateForm,
+    /// The list's filters as asked.
+    filter_role: String,
+    filter_q: String,
 }
 
 page_strings!(UsersPage);
@@ -65,6 +68,8 @@ struct Row {
 pub struct UsersQuery {
     #[serde(default)]
     role: String,
+    #[serde(default)]
+    q: String,
     page: Option<u64>,
     done: Option<String>,
     #[serde(default)]
@@ -132,11 +137,18 @@ async fn view(
 
     let role = Role::parse(q.role.trim());
     let want = PageRequest { page: q.page.unwrap_or(1).max(1), limit: PER_PAGE };
-    let found = users::list(db, actor, role, want).await?;
+    let found = users::list(db, actor, role, Some(q.q.as_str()), want).await?;
     let pages = found.total.div_ceil(PER_PAGE).max(1);
-    let href = |p: u64| match role {
-        Some(r) => format!("/admin/users?role={}&page={p}", r.as_str()),
-        None => format!("/admin/users?page={p}"),
+    let href = |p: u64| {
+        let mut s = form_urlencoded::Serializer::new(String::new());
+        if let Some(r) = role {
+            s.append_pair("role", r.as_str());
+        }
+        if !q.q.trim().is_empty() {
+            s.append_pair("q", q.q.trim());
+        }
+        s.append_pair("page", &p.to_string());
+        format!("/admin/users?{}", s.finish())
     };
     let rows = found
         .items
@@ -177,6 +189,8 @@ async fn view(
         prev_href: (found.page > 1).then(|| href(found.page - 1)),
         next_href: (found.page < pages).then(|| href(found.page + 1)),
         form,
+        filter_role: role.map(|r| r.as_str().to_owned()).unwrap_or_default(),
+        filter_q: q.q.trim().to_owned(),
         page: Chrome::new(&me.page, "admin.users"),
     })
 }
