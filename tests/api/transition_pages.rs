@@ -15,7 +15,23 @@ async fn a_registrar_previews_and_confirms_moving_a_class_up_a_year() {
     let user = w.app.create_user_anchored(Role::Registrar, Some(w.school_a)).await;
     let browser = Browser::new(&w.app);
     browser.sign_in(&user.login, &user.password).await;
-    assert!(browser.page("/registrar").await.contains("href=\"/registrar/transitions\""));
+    // One applicant verified and waiting: the desk's to-do list counts it and the one on leave.
+    let app = crate::helpers::assert_json(
+        w.apply(&w.officer_zhijin, w.cohort, &crate::world::applicant(9, crate::world::ZHIJIN, "JXJG", None)).await,
+        StatusCode::CREATED,
+    )
+    .await;
+    crate::helpers::assert_json(
+        w.act(&w.officer_zhijin, app["id"].as_str().unwrap(), "verify", None).await,
+        StatusCode::OK,
+    )
+    .await;
+    let desk = browser.page("/registrar").await;
+    assert!(desk.contains("href=\"/registrar/transitions\""));
+    let todo = &desk[desk.find("id=\"todo\"").expect("a to-do list")..desk.find("id=\"funnel\"").unwrap()];
+    assert!(todo.contains("<strong class=\"num\">1</strong> 份报名等待录取决定"), "{todo}");
+    assert!(todo.contains("<strong class=\"num\">1</strong> 名学生休学中"), "{todo}");
+    assert!(!todo.contains("等待审批"), "nothing to approve, so no line for it: {todo}");
 
     let form = browser.page("/registrar/transitions").await;
     assert_complete("/registrar/transitions", &form);

@@ -34,6 +34,8 @@ struct RegistrarPage {
     funnel: Chart,
     money: Chart,
     roster: Roster,
+    /// What waits for the school: (count, catalogue key, link), the non-zero ones.
+    todo: Vec<(u64, &'static str, &'static str)>,
 }
 
 page_strings!(RegistrarPage);
@@ -126,6 +128,17 @@ async fn view(state: &AppState, me: &PageUser, q: &DashboardQuery) -> Result<Reg
         .into_iter()
         .map(|c| CohortOption { selected: q.cohort == Some(c.id), id: c.id, name: c.name })
         .collect();
+    let d = yungui_domain::services::desk::registrar_todo(db, actor).await?;
+    let todo = [
+        (d.applications_to_decide, "todo.applications", "/applications?state=verified"),
+        (d.batches_to_approve, "todo.batches", "/registrar/batches"),
+        (d.failed_payments, "todo.failed", "/registrar/batches"),
+        (d.students_suspended, "todo.suspended", "/students?state=suspended"),
+        (d.placements_awaiting_enterprise, "todo.placements", "/students?state=graduated"),
+    ]
+    .into_iter()
+    .filter(|(n, _, _)| *n > 0)
+    .collect();
     let f = funnel::funnel(db, actor, ReportFilter { cohort: q.cohort, ..Default::default() }).await?;
     let m = report::subsidies(db, actor, ReportFilter { cohort: q.cohort, ..Default::default() }).await?.totals;
     let money = chart(
@@ -148,6 +161,7 @@ async fn view(state: &AppState, me: &PageUser, q: &DashboardQuery) -> Result<Reg
         funnel: funnel_chart(lang, &f),
         money,
         roster,
+        todo,
         page: Chrome::new(
             &me.page,
             if actor.role == Role::Admin { "staff.admin_title" } else { "staff.registrar_title" },

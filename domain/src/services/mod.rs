@@ -8,6 +8,7 @@ pub mod auth;
 pub mod careers;
 pub mod cohorts;
 pub mod demo;
+pub mod desk;
 pub mod idempotency;
 pub mod import;
 pub mod jobs_admin;

@@ -53,7 +53,7 @@ pub struct Cancellation {
 }
 
 /// Batches the actor may touch, as a condition inside the query.
-fn scope(actor: &Actor) -> Condition {
+pub(crate) fn scope(actor: &Actor) -> Condition {
     match actor.scope {
         Scope::Everything => Condition::all(),
         Scope::School(id) => Condition::all().add(disbursement_batch::Column::SchoolId.eq(id)),
