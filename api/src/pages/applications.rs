@@ -22,6 +22,7 @@ use yungui_domain::services::reference;
 use yungui_domain::services::{Page, PageRequest};
 use yungui_domain::{Actor, DomainError, Role};
 
+use super::bulk::{BulkReport, BulkRow, reason};
 use super::forms::{filled, is_refusal, opt_date, refusal, refusal_status};
 use super::i18n::{Lang, t, tf};
 use super::session::{CsrfFields, PageUser};
@@ -80,22 +81,6 @@ struct Place {
     free: i64,
 }
 
-struct ReportRow {
-    name: String,
-    href: String,
-    outcome: &'static str,
-    outcome_class: &'static str,
-    detail: String,
-}
-
-struct Report {
-    summary: String,
-    dry_run: bool,
-    rows: Vec<ReportRow>,
-    /// The form's fields again, to confirm the preview as it was.
-    fields: Vec<(String, String)>,
-}
-
 #[derive(Template)]
 #[template(path = "applications.html")]
 struct ApplicationsPage {
@@ -115,7 +100,7 @@ struct ApplicationsPage {
     majors: Vec<Choice>,
     today: String,
     can_import: bool,
-    report: Option<Report>,
+    report: Option<BulkReport>,
     error: Option<String>,
 }
 
@@ -222,12 +207,13 @@ fn bulk_request(f: &CsrfFields) -> Result<(Uuid, BulkDecision), DomainError> {
     Ok((cohort, req))
 }
 
-fn report(lang: Lang, r: &BulkDecisionReport, f: &CsrfFields) -> Report {
+fn report(lang: Lang, r: &BulkDecisionReport, f: &CsrfFields) -> BulkReport {
     let action = r.action.parse::<ApplicationAction>().map_or("", |a| action_label(lang, a));
     let key = if r.dry_run { "apps.preview_summary" } else { "apps.done_summary" };
     let summary =
         tf(lang, key, &[("action", action), ("applied", &r.applied.to_string()), ("skipped", &r.skipped.to_string())]);
-    let rows = r
+    let mut report = BulkReport::new(summary, r.dry_run, "/applications/decide", f);
+    report.rows = r
         .rows
         .iter()
         .map(|row| {
@@ -237,11 +223,7 @@ fn report(lang: Lang, r: &BulkDecisionReport, f: &CsrfFields) -> Report {
                 DecisionOutcome::Skipped => (t(lang, "apps.skipped"), "bad"),
             };
             let detail = match row.outcome {
-                DecisionOutcome::Skipped => match lang {
-                    Lang::Zh => row.message_zh.clone(),
-                    Lang::En => row.message.clone(),
-                }
-                .unwrap_or_default(),
+                DecisionOutcome::Skipped => reason(lang, row.message_zh.as_ref(), row.message.as_ref()),
                 _ => {
                     let to = row.to_state.map_or("", |s| state_label(lang, s.as_str()));
                     match &row.major {
@@ -250,17 +232,17 @@ fn report(lang: Lang, r: &BulkDecisionReport, f: &CsrfFields) -> Report {
                     }
                 }
             };
-            ReportRow {
+            BulkRow {
                 name: if row.name.is_empty() { t(lang, "apps.unknown").to_owned() } else { row.name.clone() },
-                href: format!("/applications/{}", row.application_id),
+                href: Some(format!("/applications/{}", row.application_id)),
+                cells: Vec::new(),
                 outcome,
                 outcome_class,
                 detail,
             }
         })
         .collect();
-    let fields = f.0.iter().filter(|(k, _)| k != "csrf" && k != "go").cloned().collect();
-    Report { summary, dry_run: r.dry_run, rows, fields }
+    report
 }
 
 /// The words for a decision.
@@ -272,7 +254,7 @@ async fn view(
     state: &AppState,
     me: &PageUser,
     q: ListQuery,
-    report: Option<Report>,
+    report: Option<BulkReport>,
     error: Option<String>,
 ) -> Result<ApplicationsPage, DomainError> {
     let (db, actor, lang) = (&state.db, &me.user.actor, me.page.lang);

@@ -41,25 +41,10 @@ struct EnterprisePage {
     to_evaluate: Vec<ToEvaluate>,
     roster: Roster,
     /// After "record several": what happens (or happened) to each fare ticked.
-    fare_report: Option<FareReport>,
+    fare_report: Option<super::bulk::BulkReport>,
 }
 
 page_strings!(EnterprisePage);
-
-struct FareReport {
-    summary: String,
-    dry_run: bool,
-    rows: Vec<FareReportRow>,
-    fields: Vec<(String, String)>,
-}
-
-struct FareReportRow {
-    student: String,
-    amount: String,
-    outcome: &'static str,
-    outcome_class: &'static str,
-    detail: String,
-}
 
 struct Proposal {
     id: Uuid,
@@ -353,7 +338,9 @@ pub async fn confirm_fares(State(state): State<AppState>, me: PageUser, f: CsrfF
             ("total", &yuan(lang, report.confirmed_fen)),
         ],
     );
-    let rows = report
+    let mut fare_report = super::bulk::BulkReport::new(summary, report.dry_run, "/enterprise/fares/confirm", &f);
+    fare_report.columns = vec!["batch.amount"];
+    fare_report.rows = report
         .rows
         .iter()
         .map(|r| {
@@ -362,21 +349,16 @@ pub async fn confirm_fares(State(state): State<AppState>, me: PageUser, f: CsrfF
                 FareOutcome::Confirmed => (t(lang, "ent.fare_done"), "ok"),
                 FareOutcome::Skipped => (t(lang, "ent.fare_skipped"), "bad"),
             };
-            let detail = match lang {
-                super::i18n::Lang::Zh => r.message_zh.clone(),
-                super::i18n::Lang::En => r.message.clone(),
-            };
-            FareReportRow {
-                student: r.student_name.clone(),
-                amount: r.amount_fen.map(|f| yuan(lang, f)).unwrap_or_default(),
+            super::bulk::BulkRow {
+                name: r.student_name.clone(),
+                href: None,
+                cells: vec![r.amount_fen.map(|f| yuan(lang, f)).unwrap_or_default()],
                 outcome,
                 outcome_class,
-                detail: detail.unwrap_or_default(),
+                detail: super::bulk::reason(lang, r.message_zh.as_ref(), r.message.as_ref()),
             }
         })
         .collect();
-    let fields = f.0.iter().filter(|(k, _)| k != "csrf" && k != "go").cloned().collect();
-    let fare_report = FareReport { summary, dry_run: report.dry_run, rows, fields };
     match view(&state, &me, &EnterpriseQuery::default(), None, None).await {
         Ok(mut p) => {
             p.fare_report = Some(fare_report);

@@ -12,6 +12,7 @@ mod application;
 mod applications;
 mod auth;
 mod batches;
+mod bulk;
 mod enterprise;
 mod home;
 mod import;

@@ -15,6 +15,7 @@ use yungui_domain::services::student_bulk::{self, BulkOutcome, BulkTransition, B
 use yungui_domain::{DomainError, Role};
 
 use super::applications::{Choice, places_choices};
+use super::bulk::{BulkReport, BulkRow, reason};
 use super::forms::{filled, is_refusal, opt_date, refusal, refusal_status};
 use super::i18n::{Lang, t, tf};
 use super::session::{CsrfFields, PageUser};
@@ -22,23 +23,6 @@ use super::{Chrome, home_of, page_strings, render};
 use crate::error::ApiError;
 use crate::extract::AsOf;
 use crate::state::AppState;
-
-struct ReportRow {
-    name: String,
-    href: String,
-    class_name: String,
-    before: String,
-    outcome: &'static str,
-    outcome_class: &'static str,
-    detail: String,
-}
-
-struct Report {
-    summary: String,
-    dry_run: bool,
-    rows: Vec<ReportRow>,
-    fields: Vec<(String, String)>,
-}
 
 #[derive(Template)]
 #[template(path = "transitions.html")]
@@ -51,7 +35,7 @@ struct TransitionsPage {
     action: String,
     class_name: String,
     today: String,
-    report: Option<Report>,
+    report: Option<BulkReport>,
     error: Option<String>,
 }
 
@@ -134,12 +118,14 @@ fn standing(lang: Lang, state: Option<&str>, year: Option<i32>) -> String {
     }
 }
 
-fn report(lang: Lang, r: &BulkTransitionReport, f: &CsrfFields) -> Report {
+fn report(lang: Lang, r: &BulkTransitionReport, f: &CsrfFields) -> BulkReport {
     let action = t(lang, &format!("moves.action_{}", r.action));
     let key = if r.dry_run { "moves.preview_summary" } else { "moves.done_summary" };
     let summary =
         tf(lang, key, &[("action", action), ("moved", &r.moved.to_string()), ("skipped", &r.skipped.to_string())]);
-    let rows = r
+    let mut report = BulkReport::new(summary, r.dry_run, "/registrar/transitions", f);
+    report.columns = vec!["col.class", "moves.before"];
+    report.rows = r
         .rows
         .iter()
         .map(|row| {
@@ -149,33 +135,30 @@ fn report(lang: Lang, r: &BulkTransitionReport, f: &CsrfFields) -> Report {
                 BulkOutcome::Skipped => (t(lang, "moves.skipped"), "bad"),
             };
             let detail = match row.outcome {
-                BulkOutcome::Skipped => match lang {
-                    Lang::Zh => row.message_zh.clone(),
-                    Lang::En => row.message.clone(),
-                }
-                .unwrap_or_default(),
+                BulkOutcome::Skipped => reason(lang, row.message_zh.as_ref(), row.message.as_ref()),
                 _ => standing(lang, row.to_state.map(|s| s.as_str()), row.to_study_year),
             };
-            ReportRow {
+            BulkRow {
                 name: if row.name.is_empty() { t(lang, "apps.unknown").to_owned() } else { row.name.clone() },
-                href: format!("/students/{}", row.student_id),
-                class_name: row.class_name.clone().unwrap_or_default(),
-                before: standing(lang, row.state.map(|s| s.as_str()), row.study_year),
+                href: Some(format!("/students/{}", row.student_id)),
+                cells: vec![
+                    row.class_name.clone().unwrap_or_default(),
+                    standing(lang, row.state.map(|s| s.as_str()), row.study_year),
+                ],
                 outcome,
                 outcome_class,
                 detail,
             }
         })
         .collect();
-    let fields = f.0.iter().filter(|(k, _)| k != "csrf" && k != "go").cloned().collect();
-    Report { summary, dry_run: r.dry_run, rows, fields }
+    report
 }
 
 async fn view(
     state: &AppState,
     me: &PageUser,
     f: &CsrfFields,
-    report: Option<Report>,
+    report: Option<BulkReport>,
     error: Option<String>,
 ) -> Result<TransitionsPage, DomainError> {
     let (db, actor, lang) = (&state.db, &me.user.actor, me.page.lang);

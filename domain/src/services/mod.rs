@@ -24,6 +24,7 @@ pub mod student_bulk;
 pub mod student_details;
 pub mod student_enrolment;
 pub mod student_file;
+pub mod student_transitions;
 pub mod student_views;
 pub mod students;
 pub mod subsidies;

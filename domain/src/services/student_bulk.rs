@@ -13,7 +13,7 @@ use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOr
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::students::{Checked, TransitionRequest, plan, record, study_years_of, write};
+use super::student_transitions::{Checked, TransitionRequest, plan, record, study_years_of, write};
 use super::{require, scoping};
 use crate::entities::{cohort, student};
 use crate::lifecycle::{StudentAction, StudentState};
