@@ -140,6 +140,7 @@ async fn hr_ticks_several_fares_on_the_desk_previews_and_records_one_transfer() 
     b.sign_in(&hr.login, &hr.password).await;
     let desk = b.page("/enterprise").await;
     assert!(desk.contains("form=\"fares-bulk\"") && desk.contains("id=\"fares-bulk\""), "{desk}");
+    assert!(desk.contains("· 长兴精工机械有限公司</h1>"), "the desk names the company: {desk}");
 
     let fields =
         [("ids", fares[0].as_str()), ("ids", fares[1].as_str()), ("paid_on", "2020-01-10"), ("reference", "TRF-9")];

@@ -31,6 +31,8 @@ const ROWS: u64 = 50;
 struct EnterprisePage {
     page: Chrome,
     name: String,
+    /// The company the desk is for.
+    company: String,
     notice: Option<&'static str>,
     error: Option<String>,
     today: String,
@@ -196,6 +198,7 @@ async fn view(
     Ok(EnterprisePage {
         fare_report: None,
         name: me.user.name.clone(),
+        company: yungui_domain::services::reference::own_enterprise_name(db, actor).await?.unwrap_or_default(),
         notice,
         error,
         today: today.to_string(),

@@ -94,6 +94,14 @@ pub async fn list_enterprises<C: ConnectionTrait>(
     super::list(db, actor, enterprise::Entity::find(), page).await
 }
 
+/// The name of the enterprise an enterprise user works for (None for anyone else).
+pub async fn own_enterprise_name<C: ConnectionTrait>(db: &C, actor: &Actor) -> Result<Option<String>, DomainError> {
+    match actor.scope {
+        crate::Scope::Enterprise(id) => Ok(enterprise::Entity::find_by_id(id).one(db).await?.map(|e| e.name)),
+        _ => Ok(None),
+    }
+}
+
 /// One enterprise (admins, registrars).
 #[tracing::instrument(skip_all, fields(%id))]
 pub async fn get_enterprise<C: ConnectionTrait>(
