@@ -141,13 +141,20 @@ pub fn field_errors(e: &ValidationErrors, prefix: &str) -> Vec<FieldError> {
 }
 
 /// An uploaded file sent as the request body: CSV (`text/csv`, or what spreadsheet
-/// programs and browsers label a CSV file with); any other media type is a 415 naming
-/// the one to send. The bytes are decoded by the import that reads them (UTF-8 or GBK).
+/// programs and browsers label a CSV file with) or an Excel workbook (`.xlsx`); any
+/// other media type is a 415 naming the ones to send. The bytes are decoded by the
+/// import that reads them (UTF-8, GBK, or the workbook's first sheet).
 pub struct CsvBody(pub Bytes);
 
 /// The media types a CSV upload may come labelled with.
-const CSV_MEDIA_TYPES: [&str; 5] =
-    ["text/csv", "application/csv", "text/plain", "application/octet-stream", "application/vnd.ms-excel"];
+const CSV_MEDIA_TYPES: [&str; 6] = [
+    "text/csv",
+    "application/csv",
+    "text/plain",
+    "application/octet-stream",
+    "application/vnd.ms-excel",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+];
 
 impl<S: Send + Sync> FromRequest<S> for CsvBody {
     type Rejection = ApiError;
@@ -163,7 +170,7 @@ impl<S: Send + Sync> FromRequest<S> for CsvBody {
             .to_ascii_lowercase();
         if !CSV_MEDIA_TYPES.contains(&media.as_str()) {
             return Err(ApiError::UnsupportedMediaType(
-                "send the CSV file as the body with Content-Type: text/csv".into(),
+                "send the file as the body with Content-Type: text/csv, or for an Excel workbook application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".into(),
             ));
         }
         let bytes = Bytes::from_request(req, state).await.map_err(|e| ApiError::PayloadTooLarge(e.body_text()))?;

@@ -10,6 +10,7 @@ use std::collections::HashMap;
 use serde::Serialize;
 
 mod validate;
+mod xlsx;
 
 pub(crate) use validate::parse_poverty_no;
 pub use validate::{ApplicantInput, FieldProblem, duplicate_lines, duplicate_problem, validate_row, warnings};
@@ -20,8 +21,10 @@ pub enum DecodeError {
     /// Excel's "Unicode text" export; it is tab-separated UTF-16, not CSV.
     #[error("the file is UTF-16 text; save it from Excel as \"CSV UTF-8\" and upload again")]
     Utf16,
-    /// NUL bytes or a ZIP header: most likely an .xlsx workbook uploaded as is.
-    #[error("the file is not text (perhaps an Excel workbook); save it as \"CSV UTF-8\" and upload again")]
+    /// NUL bytes, or a ZIP that is not a readable .xlsx workbook.
+    #[error(
+        "the file is neither CSV text nor a readable Excel workbook (.xlsx); save it as \"CSV UTF-8\" or .xlsx and upload again"
+    )]
     Binary,
     /// Neither valid UTF-8 nor valid GBK.
     #[error("the file is neither UTF-8 nor GBK text; save it as \"CSV UTF-8\" and upload again")]
@@ -42,14 +45,20 @@ impl DecodeError {
 const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
 
 /// Turns uploaded bytes into text: UTF-8 with or without BOM (borrowed, not copied),
-/// otherwise GBK (Excel on Chinese Windows). Err if neither decodes cleanly.
+/// otherwise GBK (Excel on Chinese Windows); an .xlsx workbook becomes the CSV text of
+/// its first sheet, one line per sheet row, so reports name sheet rows. Err if none of
+/// these reads cleanly.
 pub fn decode(bytes: &[u8]) -> Result<Cow<'_, str>, DecodeError> {
     if bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF") {
         return Err(DecodeError::Utf16);
     }
-    // GBK would happily decode NULs and a ZIP header into garbage text, so catch
-    // workbooks here, where the message can still say what went wrong.
-    if bytes.starts_with(b"PK\x03\x04") || bytes.contains(&0) {
+    // An Excel workbook (.xlsx is a ZIP): its first sheet, row for row, as CSV text.
+    if bytes.starts_with(b"PK\x03\x04") {
+        return xlsx::first_sheet_as_csv(bytes).map(Cow::Owned).ok_or(DecodeError::Binary);
+    }
+    // GBK would happily decode NULs into garbage text, so catch them here, where the
+    // message can still say what went wrong.
+    if bytes.contains(&0) {
         return Err(DecodeError::Binary);
     }
     let bytes = bytes.strip_prefix(UTF8_BOM).unwrap_or(bytes);

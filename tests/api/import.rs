@@ -201,3 +201,68 @@ async fn the_cli_imports_a_file_and_prints_the_report() {
         w.app.cli(&["import", "applications", "--cohort", &cohort, path.to_str().unwrap()]).await.expect("cli import");
     assert!(again.contains("0 created, 6 unchanged"), "{again}");
 }
+
+/// An .xlsx workbook of `rows`; cells that look like whole numbers are written as
+/// numbers (as Excel stores a typed phone number), the rest as text.
+fn workbook(rows: &[Vec<String>]) -> Vec<u8> {
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    for (r, row) in rows.iter().enumerate() {
+        for (c, cell) in row.iter().enumerate() {
+            let (r, c) = (u32::try_from(r).unwrap(), u16::try_from(c).unwrap());
+            if cell.len() == 11 && cell.bytes().all(|b| b.is_ascii_digit()) {
+                sheet.write_number(r, c, cell.parse::<f64>().unwrap()).unwrap();
+            } else {
+                sheet.write_string(r, c, cell).unwrap();
+            }
+        }
+    }
+    book.save_to_buffer().unwrap()
+}
+
+#[tokio::test]
+async fn an_excel_workbook_imports_like_its_csv_with_sheet_rows_in_the_report() {
+    let w = world().await;
+    let good = recruits(11, 2, &w);
+    let row = |a: &synthetic::SyntheticApplicant| {
+        vec![a.national_id.clone(), a.name.clone(), a.phone.clone(), a.origin_code.clone(), a.preferred_major.clone()]
+    };
+    let sheet = vec![
+        ["身份证号", "姓名", "手机号", "生源地代码", "意向专业"].map(str::to_owned).to_vec(),
+        row(&good[0]),
+        ["110105194912310021", "王五", "13800001111", "520524", "机械加工"].map(str::to_owned).to_vec(),
+        row(&good[1]),
+    ];
+    let send_xlsx = |query: &str| {
+        send(
+            w.app
+                .request(Method::POST, &format!("/api/v1/cohorts/{}/applications/import{query}", w.cohort))
+                .bearer_auth(&w.registrar_a)
+                .header("content-type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+                .body(workbook(&sheet)),
+        )
+    };
+    let report = assert_json(send_xlsx("").await, StatusCode::OK).await;
+    assert_eq!((report["created"].as_i64(), report["invalid"].as_i64()), (Some(2), Some(1)), "{report}");
+    let bad = report["report"].as_array().unwrap().iter().find(|r| r["status"] == "invalid").unwrap();
+    assert_eq!(bad["line"], 3, "the sheet's row 3: {bad}");
+    assert_eq!(bad["errors"][0]["code"], "invalid_checksum");
+    // A phone number Excel stored as a number arrives whole, not as 1.39e10.
+    let page = assert_json(
+        w.app.get(&format!("/api/v1/cohorts/{}/applications?q={}", w.cohort, good[0].name), &w.admin).await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(page["items"][0]["phone"], good[0].phone.as_str(), "{page}");
+    // The same workbook again changes nothing.
+    let again = assert_json(send_xlsx("").await, StatusCode::OK).await;
+    assert_eq!(again["created"], 0, "{again}");
+    // A ZIP that is not a workbook is refused as a whole, naming what to send.
+    let p = assert_problem(
+        import(&w, &w.registrar_a, w.cohort, "", b"PK\x03\x04broken".to_vec()).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "invalid_input",
+    )
+    .await;
+    assert!(p["errors"][0]["message"].as_str().unwrap().contains(".xlsx"), "{p}");
+}

@@ -102,7 +102,9 @@ pub struct ImportParams {
     pub all_or_nothing: bool,
 }
 
-/// Imports applications from a CSV body (`text/csv`; UTF-8 with or without BOM, or GBK;
+/// Imports applications from a CSV body (`text/csv`; UTF-8 with or without BOM, or GBK)
+/// or an Excel workbook (its first sheet; `Content-Type:
+/// application/vnd.openxmlformats-officedocument.spreadsheetml.sheet`; report lines are sheet rows;
 /// English or Chinese headers) and returns a per-row report.
 #[utoipa::path(post, path = "/cohorts/{id}/applications/import", tag = "applications", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "cohort id"), ImportParams),
