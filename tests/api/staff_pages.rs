@@ -354,7 +354,7 @@ async fn a_registrar_cannot_approve_their_own_batch_and_another_can_then_the_ban
     let results = format!("/registrar/batches/{id}/results");
     let html = c.page("/registrar/batches").await;
     let upload_form = html.contains(r#"enctype="multipart/form-data""#)
-        && html.contains(r#"type="file" name="file" accept=".csv,text/csv""#);
+        && html.contains(r#"type="file" name="file" accept=".csv,text/csv,.xlsx,"#);
     assert!(upload_form, "{html}");
     // Chosen in the file input; the bank writes GBK, as Excel on Chinese Windows does.
     let gbk = encoding_rs::GBK.encode(&csv).0.into_owned();

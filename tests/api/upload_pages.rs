@@ -52,7 +52,7 @@ async fn a_chosen_file_is_checked_row_by_row_and_the_checked_file_imported_witho
     let form = b.page("/registrar/import").await;
     assert_complete("/registrar/import", &form);
     for expected in
-        ["导入报名名单", r#"enctype="multipart/form-data""#, r#"type="file" name="file" accept=".csv,text/csv""#]
+        ["导入报名名单", r#"enctype="multipart/form-data""#, r#"type="file" name="file" accept=".csv,text/csv,.xlsx,"#]
     {
         assert!(form.contains(expected), "the form lacks {expected}: {form}");
     }
